@@ -1,0 +1,100 @@
+//! The command line, as plain data (clap derive). Doc comments are the
+//! `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Full-text search over a folder of articles and reports: ranked passages
+/// with the matching words highlighted.
+#[derive(Debug, Parser)]
+#[command(name = "quarry", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index the corpus (a folder of .txt and .md documents) into passages.
+    #[command(after_help = "Examples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry")]
+    Index(IndexArgs),
+    /// Search the index; builds it first when there is none.
+    #[command(after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq .")]
+    Search(SearchArgs),
+}
+
+/// Where the corpus and the index are.
+#[derive(Debug, Args)]
+pub struct Paths {
+    /// The folder of documents to index.
+    #[arg(long, env = "QUARRY_CORPUS", default_value = "corpus", value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// Where the index is kept.
+    #[arg(long, env = "QUARRY_INDEX", default_value = "index", value_name = "DIR")]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query; several arguments are joined with spaces.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Match passages that have any of the words, not all.
+    #[arg(long)]
+    pub any: bool,
+    /// Number of hits to show.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Number of hits to skip (for paging).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// When to use colour: auto uses it on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable results with highlights.
+    Human,
+    /// JSON Lines: one object per hit, then a summary.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn query_words_are_collected_and_limit_has_a_short_flag() {
+        let cli = Cli::try_parse_from(["quarry", "search", "cyber", "theft", "-n", "3"]).unwrap();
+        let Command::Search(args) = cli.command else { panic!("not search") };
+        assert_eq!(args.query, ["cyber", "theft"]);
+        assert_eq!(args.limit, 3);
+    }
+}

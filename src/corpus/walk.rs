@@ -1,0 +1,121 @@
+//! Finding the files of a corpus: a sorted, recursive walk that skips
+//! hidden files and folders, the index folder, and files of unknown type.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::Format;
+use crate::error::{Error, Result};
+
+/// A file of the corpus that quarry can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusFile {
+    /// Where the file is.
+    pub path: PathBuf,
+    /// Its path relative to the corpus root, `/`-separated: the key that
+    /// identifies the document in the index and in output.
+    pub key: String,
+    pub format: Format,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// In sorted path order.
+    pub files: Vec<CorpusFile>,
+    /// Files of a type quarry does not read (and symlinks, not followed).
+    pub skipped: usize,
+    /// Entries that could not be read: path and reason, one warning each.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// Walks `root`, skipping `exclude` (the index directory, when it lies
+/// inside the corpus).
+pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
+    let missing = |reason: String| Error::CorpusMissing {
+        path: root.to_path_buf(),
+        reason,
+    };
+    let root = root.canonicalize().map_err(|e| missing(e.to_string()))?;
+    if !root.is_dir() {
+        return Err(missing("not a directory".to_string()));
+    }
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let mut found = Walk::default();
+    let entries = WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_hidden(e.file_name()) || exclude.as_deref() == Some(e.path()))
+        });
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(&root).to_path_buf();
+                let reason = err
+                    .io_error()
+                    .map_or_else(|| err.to_string(), ToString::to_string);
+                found.errors.push((path, reason));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let format = Format::of(entry.path()).filter(|_| entry.file_type().is_file());
+        match format {
+            Some(format) => found.files.push(CorpusFile {
+                key: key(&root, entry.path()),
+                path: entry.into_path(),
+                format,
+            }),
+            None => found.skipped += 1,
+        }
+    }
+    Ok(found)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// The `/`-separated path of `path` relative to `root`.
+fn key(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn walk_is_sorted_skips_hidden_unknown_and_excluded() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in ["b.md", "a/z.txt", "a/y.TXT", ".hidden.md", ".git/x.md", "img.png", "idx/m.md"] {
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "text").unwrap();
+        }
+        let found = walk(root, Some(&root.join("idx"))).unwrap();
+        let keys: Vec<&str> = found.files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["a/y.TXT", "a/z.txt", "b.md"]);
+        assert_eq!(found.skipped, 1);
+        assert!(found.errors.is_empty());
+    }
+
+    #[test]
+    fn a_missing_corpus_is_an_error_naming_it() {
+        let err = walk(Path::new("/no/such/corpus"), None).unwrap_err();
+        assert!(err.to_string().contains("/no/such/corpus"), "{err}");
+    }
+}

@@ -1,0 +1,103 @@
+//! The one error type of quarry and the exit codes it maps to.
+//!
+//! Every message starts with what failed and names the path or the query,
+//! so that `error: {err}` on one line is enough for a user to act on.
+
+use std::path::{Path, PathBuf};
+
+/// Exit code when a search printed at least one hit, or a command succeeded.
+pub const EXIT_OK: i32 = 0;
+/// Exit code when a search found nothing.
+pub const EXIT_NO_HITS: i32 = 1;
+/// Exit code for every error (bad query, missing index, I/O).
+pub const EXIT_ERROR: i32 = 2;
+
+/// Everything that can stop a quarry command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The corpus directory does not exist or is not a directory.
+    #[error("corpus {} not found: {reason}", path.display())]
+    CorpusMissing { path: PathBuf, reason: String },
+    /// Search was asked for an index that does not exist, and there is no
+    /// corpus to build it from.
+    #[error(
+        "no index at {} and no corpus at {} to build one from (use --index or --corpus)",
+        index.display(),
+        corpus.display()
+    )]
+    IndexMissing { index: PathBuf, corpus: PathBuf },
+    /// The index directory holds something that is not a quarry index.
+    #[error("index directory {} is not empty and holds no quarry index; refusing to write there", path.display())]
+    NotAnIndex { path: PathBuf },
+    /// The index was written by a build with another schema.
+    #[error(
+        "index at {} has schema version {found}, this quarry needs {expected}: remove the directory's contents and run 'quarry index'",
+        path.display()
+    )]
+    SchemaMismatch {
+        path: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    /// Another process holds the index writer lock.
+    #[error("index at {} is locked by another quarry process", path.display())]
+    Locked { path: PathBuf },
+    /// tantivy failed on an index.
+    #[error("index at {}: {source}", path.display())]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The query could not be parsed or planned.
+    #[error("invalid query {query:?}: {reason}")]
+    Query { query: String, reason: String },
+    /// Writing results failed (other than a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+/// Shorthand for quarry results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        EXIT_ERROR
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// A tantivy error on the index at `path`; lock failures become
+    /// [`Error::Locked`] by their variant, not by their (misleading) text.
+    pub fn index(path: impl AsRef<Path>, source: tantivy::TantivyError) -> Error {
+        let path = path.as_ref().to_path_buf();
+        match source {
+            tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _) => {
+                Error::Locked { path }
+            }
+            source => Error::Index { path, source },
+        }
+    }
+
+    /// A bad query, with the reason.
+    pub fn query(query: &str, reason: impl Into<String>) -> Error {
+        Error::Query {
+            query: query.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

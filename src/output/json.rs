@@ -1,0 +1,91 @@
+//! The JSON Lines printer.
+//!
+//! One object per line, tagged by `type`:
+//! - `hit`: `rank`, `score`, `path`, `title`, `date`, `source`, `url`
+//!   (null when unknown), `passage`, `start`, `end` (byte range of the
+//!   passage in the document's extracted text), `text` (the whole passage)
+//!   and `highlights` (`[start, end]` byte ranges inside `text`);
+//! - `summary`, last: `query`, `total_hits`, `returned`, `elapsed_ms`,
+//!   `fallback_any`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::search::{Hit, Outcome};
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Message<'a> {
+    Hit(HitJson<'a>),
+    Summary(SummaryJson<'a>),
+}
+
+#[derive(Serialize)]
+struct HitJson<'a> {
+    rank: usize,
+    score: f32,
+    path: &'a str,
+    title: &'a str,
+    date: Option<&'a str>,
+    source: Option<&'a str>,
+    url: Option<&'a str>,
+    passage: u64,
+    start: u64,
+    end: u64,
+    text: &'a str,
+    highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    query: &'a str,
+    total_hits: usize,
+    returned: usize,
+    elapsed_ms: f64,
+    fallback_any: bool,
+}
+
+impl<'a> From<&'a Hit> for HitJson<'a> {
+    fn from(hit: &'a Hit) -> HitJson<'a> {
+        HitJson {
+            rank: hit.rank,
+            score: hit.score,
+            path: &hit.path,
+            title: &hit.title,
+            date: hit.date.as_deref(),
+            source: hit.source.as_deref(),
+            url: hit.url.as_deref(),
+            passage: hit.passage,
+            start: hit.start,
+            end: hit.end,
+            text: &hit.text,
+            highlights: hit
+                .marks
+                .body
+                .iter()
+                .map(|h| [h.range.start, h.range.end])
+                .collect(),
+        }
+    }
+}
+
+/// Writes every hit, then the summary.
+pub fn write_search(w: &mut dyn Write, query: &str, outcome: &Outcome) -> io::Result<()> {
+    for hit in &outcome.hits {
+        write_line(w, &Message::Hit(hit.into()))?;
+    }
+    let summary = SummaryJson {
+        query,
+        total_hits: outcome.total_hits,
+        returned: outcome.hits.len(),
+        elapsed_ms: outcome.elapsed.as_secs_f64() * 1000.0,
+        fallback_any: outcome.fallback_any,
+    };
+    write_line(w, &Message::Summary(summary))
+}
+
+fn write_line(w: &mut dyn Write, message: &Message<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, message)?;
+    w.write_all(b"\n")
+}

@@ -1,0 +1,286 @@
+//! Cutting a document's text into passages, the unit that is indexed,
+//! ranked and shown.
+//!
+//! Paragraphs (runs of non-blank lines) are the natural unit. Short
+//! paragraphs are packed together, long ones are cut at sentence
+//! boundaries (at word boundaries when a sentence is too long), so that a
+//! passage holds about [`Bounds::target`] words and never more than
+//! [`Bounds::max`]. A *hard break* (a heading, later a PDF page) always
+//! starts a new passage. Passages are byte ranges of the text, trimmed of
+//! surrounding whitespace; they are in order and never overlap.
+//!
+//! Size is counted in words: whitespace-separated chunks, where a chunk
+//! longer than [`CHARS_PER_WORD`] chars (minified text, CJK runs) counts one
+//! word per that many chars, so that text without spaces is cut too.
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A run of chars without whitespace counts one word per this many chars.
+pub const CHARS_PER_WORD: usize = 12;
+
+/// Passage size bounds, in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// A passage shorter than this is merged with a neighbour of its section
+    /// when the result stays within `max`.
+    pub min: usize,
+    /// Short paragraphs are packed up to this size; long ones are cut into
+    /// pieces of about this size.
+    pub target: usize,
+    /// No passage is larger than this.
+    pub max: usize,
+}
+
+impl Default for Bounds {
+    /// 40 / 120 / 200 words: a paragraph or two of an article, long enough
+    /// for BM25 to see a topic and short enough to read in a result list.
+    fn default() -> Bounds {
+        Bounds {
+            min: 40,
+            target: 120,
+            max: 200,
+        }
+    }
+}
+
+/// A unit of size one: a word, or a [`CHARS_PER_WORD`] slice of a long one.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    start: usize,
+    end: usize,
+    /// A sentence starts with this unit.
+    sentence_start: bool,
+}
+
+/// A span of text of a known size in one section.
+#[derive(Clone, Debug)]
+struct Piece {
+    range: Range<usize>,
+    size: usize,
+    section: usize,
+}
+
+/// Splits `text` into passages. `hard_breaks` are byte offsets where a new
+/// section starts (each must be a char boundary; others are ignored).
+///
+/// ```
+/// use quarry::passage::{split, Bounds};
+/// let text = "Title\n\nFirst paragraph.\n\nSecond paragraph.";
+/// let passages = split(text, &[], Bounds::default());
+/// assert_eq!(passages, vec![0..text.len()]);
+/// ```
+pub fn split(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Range<usize>> {
+    let mut pieces = Vec::new();
+    for block in blocks(text, hard_breaks) {
+        let section = hard_breaks.iter().filter(|&&b| b <= block.start).count();
+        let units = units(text, block.clone());
+        if units.len() > bounds.max {
+            pieces.extend(cut(&units, bounds).into_iter().map(|(range, size)| Piece {
+                range,
+                size,
+                section,
+            }));
+        } else if !units.is_empty() {
+            pieces.push(Piece {
+                range: block,
+                size: units.len(),
+                section,
+            });
+        }
+    }
+    pack(pieces, bounds)
+}
+
+/// Paragraphs: maximal runs of non-blank lines, trimmed, also cut at hard
+/// breaks that fall inside them.
+fn blocks(text: &str, hard_breaks: &[usize]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut current: Option<Range<usize>> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            out.extend(current.take());
+            continue;
+        }
+        let start = line_start + (line.len() - line.trim_start().len());
+        let end = line_start + line.trim_end().len();
+        match current.as_mut() {
+            Some(block) => block.end = end,
+            None => current = Some(start..end),
+        }
+    }
+    out.extend(current);
+    let mut cut_blocks = Vec::with_capacity(out.len());
+    for block in out {
+        let mut start = block.start;
+        for &b in hard_breaks {
+            if b > start && b < block.end && text.is_char_boundary(b) {
+                let left = trim_range(text, start..b);
+                if !left.is_empty() {
+                    cut_blocks.push(left);
+                }
+                start = b;
+            }
+        }
+        let rest = trim_range(text, start..block.end);
+        if !rest.is_empty() {
+            cut_blocks.push(rest);
+        }
+    }
+    cut_blocks
+}
+
+fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let start = range.start + (slice.len() - slice.trim_start().len());
+    let end = range.start + slice.trim_end().len();
+    start..end.max(start)
+}
+
+/// The size units of a block, with the sentence starts marked.
+fn units(text: &str, block: Range<usize>) -> Vec<Unit> {
+    let slice = &text[block.clone()];
+    let starts = sentence_starts(slice);
+    let mut out = Vec::new();
+    let mut next_sentence = starts.iter().peekable();
+    for (offset, chunk) in slice
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - slice.as_ptr() as usize, w))
+    {
+        while next_sentence.next_if(|&&s| s < offset).is_some() {}
+        let sentence_start = next_sentence.next_if(|&&s| s == offset).is_some();
+        let mut first = true;
+        let mut chars = chunk.char_indices().peekable();
+        while let Some(&(from, _)) = chars.peek() {
+            let to = chars
+                .nth(CHARS_PER_WORD - 1)
+                .and_then(|_| chars.peek().map(|&(i, _)| i))
+                .unwrap_or(chunk.len());
+            out.push(Unit {
+                start: block.start + offset + from,
+                end: block.start + offset + to,
+                sentence_start: sentence_start && first,
+            });
+            first = false;
+        }
+    }
+    out
+}
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "no", "p", "pp", "fig", "inc", "co",
+    "ltd", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "jan", "feb", "mar", "apr", "aug",
+    "sep", "sept", "oct", "nov", "dec", "u.s", "corp",
+];
+
+/// Byte offsets (relative to `block`) where a sentence starts, excluding
+/// the block start. UAX #29 treats every line break as a boundary, so line
+/// breaks are read as spaces (same length, offsets unchanged); a boundary
+/// after an abbreviation or an initial, or before a lowercase word or a
+/// digit, is dropped.
+pub(crate) fn sentence_starts(block: &str) -> Vec<usize> {
+    let flat: String = block
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let mut out = Vec::new();
+    for (offset, _) in flat.split_sentence_bound_indices().skip(1) {
+        let before = flat[..offset].trim_end();
+        let after = &flat[offset..];
+        let last_word = before
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end_matches('.')
+            .to_lowercase();
+        let initial = last_word.chars().count() == 1 && before.ends_with('.');
+        let abbreviation = before.ends_with('.') && ABBREVIATIONS.contains(&last_word.as_str());
+        let continues = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+        if !(initial || abbreviation || continues) {
+            out.push(offset);
+        }
+    }
+    out
+}
+
+/// Cuts an oversized block into balanced pieces of about `target` units,
+/// preferring sentence starts within a quarter of the target of each ideal
+/// cut, else cutting at the ideal unit. Returns each piece with its size.
+fn cut(units: &[Unit], bounds: Bounds) -> Vec<(Range<usize>, usize)> {
+    let n = units.len();
+    let target = bounds.target.clamp(1, bounds.max.max(1));
+    let k = n.div_ceil(target);
+    let tolerance = target / 4;
+    let mut cuts = vec![0];
+    for i in 1..k {
+        let prev = *cuts.last().unwrap_or(&0);
+        let ideal = i * n / k;
+        let lo = ideal.saturating_sub(tolerance).max(prev + 1);
+        let hi = (ideal + tolerance).min(n - 1).min(prev + bounds.max);
+        let best = (lo..=hi)
+            .filter(|&j| units[j].sentence_start)
+            .min_by_key(|&j| j.abs_diff(ideal));
+        let chosen = best.unwrap_or(ideal.clamp(lo, hi.max(lo)));
+        if chosen > prev && chosen < n {
+            cuts.push(chosen);
+        }
+    }
+    cuts.push(n);
+    cuts.windows(2)
+        .map(|w| (units[w[0]].start..units[w[1] - 1].end, w[1] - w[0]))
+        .collect()
+}
+
+/// Packs pieces into passages within their sections.
+fn pack(pieces: Vec<Piece>, bounds: Bounds) -> Vec<Range<usize>> {
+    let mut passages: Vec<Piece> = Vec::new();
+    for piece in pieces {
+        if let Some(last) = passages.last_mut() {
+            let joined = last.size + piece.size;
+            let fits = last.size < bounds.min || joined <= bounds.target;
+            if last.section == piece.section && fits && joined <= bounds.max {
+                last.range.end = piece.range.end;
+                last.size = joined;
+                continue;
+            }
+            merge_short_tail(&mut passages, bounds);
+        }
+        passages.push(piece);
+    }
+    merge_short_tail(&mut passages, bounds);
+    passages.into_iter().map(|p| p.range).collect()
+}
+
+/// Merges the last passage into the one before it when it is short, both
+/// are in one section and the result stays within `max`.
+fn merge_short_tail(passages: &mut Vec<Piece>, bounds: Bounds) {
+    let [.., prev, last] = passages.as_mut_slice() else {
+        return;
+    };
+    if last.size < bounds.min && prev.section == last.section && prev.size + last.size <= bounds.max
+    {
+        prev.range.end = last.range.end;
+        prev.size += last.size;
+        passages.pop();
+    }
+}
+
+/// The size of a text in words, as the splitter counts it.
+pub fn size(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD).max(1))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn texts(text: &str, bounds: Bounds) -> Vec<String> {
+    split(text, &[], bounds)
+        .into_iter()
+        .map(|r| text[r].to_string())
+        .collect()
+}
+
+fn sentence(i: usize) -> String {
+    format!("Sentence number {i} talks about trade and cyber theft in some detail.")
+}
+
+/// Every non-whitespace byte is in exactly one passage; passages are in
+/// order, trimmed, non-empty and on char boundaries.
+fn assert_tiles(text: &str, passages: &[Range<usize>]) {
+    let mut covered = vec![false; text.len()];
+    let mut prev_end = 0;
+    for r in passages {
+        assert!(r.start >= prev_end, "passages overlap or are out of order: {passages:?}");
+        assert!(r.start < r.end, "empty passage {r:?}");
+        assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        let slice = &text[r.clone()];
+        assert_eq!(slice.trim(), slice, "passage not trimmed");
+        covered[r.clone()].iter_mut().for_each(|c| *c = true);
+        prev_end = r.end;
+    }
+    for (i, c) in text.char_indices() {
+        if !c.is_whitespace() {
+            assert!(covered[i], "byte {i} ({c:?}) is in no passage");
+        }
+    }
+}
+
+#[test]
+fn short_paragraphs_are_packed_into_one_passage() {
+    let text = "A title\n\nOne short paragraph.\n\nAnother short one.\n";
+    let passages = split(text, &[], Bounds::default());
+    assert_eq!(passages, vec![0..text.trim_end().len()]);
+}
+
+#[test]
+fn paragraphs_at_target_size_stay_apart() {
+    let para = |n: usize| (0..n).map(|_| "word").collect::<Vec<_>>().join(" ");
+    let text = format!("{}\n\n{}", para(100), para(100));
+    let passages = texts(&text, Bounds::default());
+    assert_eq!(passages.len(), 2);
+    assert!(passages.iter().all(|p| size(p) == 100));
+}
+
+#[test]
+fn a_text_without_blank_lines_is_cut_at_sentences() {
+    let text: String = (0..60).map(sentence).collect::<Vec<_>>().join(" ");
+    let bounds = Bounds::default();
+    let passages = texts(&text, bounds);
+    assert!(passages.len() >= 5, "got {} passages", passages.len());
+    for p in &passages {
+        assert!(size(p) <= bounds.max);
+        assert!(p.starts_with("Sentence number"), "cut inside a sentence: {p:?}");
+        assert!(p.ends_with("detail."), "cut inside a sentence: {p:?}");
+    }
+}
+
+#[test]
+fn hard_wrapped_lines_do_not_count_as_sentence_ends() {
+    // One long paragraph wrapped at ~40 columns: cuts must still fall at
+    // full stops, not at line ends.
+    let flat: String = (0..60).map(sentence).collect::<Vec<_>>().join(" ");
+    let mut wrapped = String::new();
+    for (i, word) in flat.split(' ').enumerate() {
+        wrapped.push_str(word);
+        wrapped.push(if i % 7 == 6 { '\n' } else { ' ' });
+    }
+    for p in texts(wrapped.trim_end(), Bounds::default()) {
+        assert!(p.starts_with("Sentence"), "cut at a line break: {p:?}");
+    }
+}
+
+#[test]
+fn abbreviations_and_initials_do_not_end_sentences() {
+    let starts = sentence_starts("Mr. Smith met Dr. J. Jones in the U.S. yesterday. Then he left.");
+    assert_eq!(starts.len(), 1);
+}
+
+#[test]
+fn a_sentence_longer_than_the_maximum_is_cut_at_words() {
+    let text = (0..500).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+    let passages = texts(&text, Bounds::default());
+    assert!(passages.len() >= 3);
+    assert!(passages.iter().all(|p| size(p) <= 200));
+}
+
+#[test]
+fn text_without_any_whitespace_is_still_cut() {
+    let text = "東京タワー".repeat(2000);
+    let passages = split(&text, &[], Bounds::default());
+    assert!(passages.len() > 1);
+    assert_tiles(&text, &passages);
+}
+
+#[test]
+fn a_hard_break_starts_a_new_passage() {
+    let text = "Intro paragraph.\n\n# Heading\n\nBody under heading.";
+    let heading = text.find("# Heading").unwrap();
+    let passages = split(text, &[heading], Bounds::default());
+    assert_eq!(passages.len(), 2);
+    assert_eq!(passages[1].start, heading);
+}
+
+#[test]
+fn a_short_last_paragraph_joins_the_one_before() {
+    let long = (0..150).map(|_| "word").collect::<Vec<_>>().join(" ");
+    let text = format!("{long}\n\nShort tail.");
+    let passages = split(&text, &[], Bounds::default());
+    assert_eq!(passages, vec![0..text.len()]);
+}
+
+#[test]
+fn empty_and_blank_texts_have_no_passages() {
+    assert!(split("", &[], Bounds::default()).is_empty());
+    assert!(split(" \n\n \t\n", &[], Bounds::default()).is_empty());
+}
+
+fn arbitrary_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        Just("theft".to_string()),
+        Just("Intrusions.".to_string()),
+        Just("Mr.".to_string()),
+        Just("café".to_string()),
+        Just("cafe\u{301}".to_string()),
+        Just("東京".to_string()),
+        Just("😀".to_string()),
+        "[a-z]{1,30}",
+    ];
+    let sep = prop_oneof![
+        4 => Just(" ".to_string()),
+        1 => Just("\n".to_string()),
+        1 => Just("\n\n".to_string()),
+        1 => Just("\r\n".to_string()),
+        1 => Just(". ".to_string()),
+    ];
+    prop::collection::vec((word, sep), 0..700)
+        .prop_map(|parts| parts.into_iter().map(|(w, s)| w + &s).collect())
+}
+
+proptest! {
+    #[test]
+    fn passages_tile_the_text_within_bounds(text in arbitrary_text()) {
+        let bounds = Bounds::default();
+        let passages = split(&text, &[], bounds);
+        assert_tiles(&text, &passages);
+        for r in &passages {
+            prop_assert!(size(&text[r.clone()]) <= bounds.max);
+        }
+    }
+
+    #[test]
+    fn hard_breaks_are_respected(text in arbitrary_text(), at in 0usize..5000) {
+        let at = (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let passages = split(&text, &[at], Bounds::default());
+        assert_tiles(&text, &passages);
+        for r in &passages {
+            prop_assert!(!(r.start < at && r.end > at), "{r:?} spans the break at {at}");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Field names, the tantivy schema, the analyzers and the schema version.
+//!
+//! One tantivy document is one *passage*. Text fields come in pairs: the
+//! stemmed field (`title`, `body`) answers words and phrases, and its
+//! unstemmed shadow (`title_words`, `body_words`) answers `word*` prefixes,
+//! because a stemmed dictionary holds `run` for `running` and a prefix
+//! `runn*` would miss it.
+
+mod tokenizer;
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
+};
+use tantivy::{Index, TantivyDocument};
+
+pub use tokenizer::WordTokenizer;
+
+/// Bumped whenever the schema, an analyzer or the passage rules change in a
+/// way that makes an existing index wrong for this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Analyzer of the stemmed fields: words, NFC, lowercase, ASCII folding,
+/// English Snowball stemming.
+pub const STEMMED_ANALYZER: &str = "quarry_en";
+/// Analyzer of the prefix fields: the same without stemming.
+pub const WORDS_ANALYZER: &str = "quarry_words";
+
+/// Tokens longer than this many bytes are dropped (as tantivy's own
+/// analyzers do): they are base64, hashes or URLs, never words.
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Weight of a title match relative to a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// The fields of a passage document.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// Path key of the document, relative to the corpus root, `/`-separated.
+    pub path: Field,
+    /// Passage number inside the document, from 0.
+    pub passage: Field,
+    /// Byte offset where the passage starts in the document's text.
+    pub start: Field,
+    /// Byte offset where the passage ends (exclusive).
+    pub end: Field,
+    pub title: Field,
+    pub title_words: Field,
+    pub body: Field,
+    pub body_words: Field,
+    pub date: Field,
+    pub source: Field,
+    pub url: Field,
+}
+
+/// A searchable text field of a passage; each has a stemmed and a words form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextField {
+    Title,
+    Body,
+}
+
+impl TextField {
+    /// Every text field, in the order the query front end lists them.
+    pub const ALL: [TextField; 2] = [TextField::Title, TextField::Body];
+
+    /// The name used in queries (`title:word`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TextField::Title => "title",
+            TextField::Body => "body",
+        }
+    }
+
+    /// The field by its query name.
+    pub fn from_name(name: &str) -> Option<TextField> {
+        TextField::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl Fields {
+    /// The stemmed tantivy field of a text field.
+    pub fn stemmed(&self, field: TextField) -> Field {
+        match field {
+            TextField::Title => self.title,
+            TextField::Body => self.body,
+        }
+    }
+
+    /// The unstemmed shadow of a text field.
+    pub fn words(&self, field: TextField) -> Field {
+        match field {
+            TextField::Title => self.title_words,
+            TextField::Body => self.body_words,
+        }
+    }
+}
+
+fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(analyzer)
+        .set_index_option(record);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored { options.set_stored() } else { options }
+}
+
+/// Builds the passage schema.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let positions = IndexRecordOption::WithFreqsAndPositions;
+    let freqs = IndexRecordOption::WithFreqs;
+    let fields = Fields {
+        path: b.add_text_field("path", STRING | STORED | FAST),
+        passage: b.add_u64_field("passage", INDEXED | STORED | FAST),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+        title: b.add_text_field("title", text_options(STEMMED_ANALYZER, positions, true)),
+        title_words: b.add_text_field("title_words", text_options(WORDS_ANALYZER, freqs, false)),
+        body: b.add_text_field("body", text_options(STEMMED_ANALYZER, positions, true)),
+        body_words: b.add_text_field("body_words", text_options(WORDS_ANALYZER, freqs, false)),
+        date: b.add_text_field("date", STRING | STORED),
+        source: b.add_text_field("source", STRING | STORED),
+        url: b.add_text_field("url", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The analyzer of the stemmed fields.
+pub fn stemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer of the unstemmed prefix fields.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers quarry's analyzers on an index; needed every time one is
+/// opened, because tantivy keeps only their names on disk.
+pub fn register_analyzers(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(STEMMED_ANALYZER, stemmed_analyzer());
+    manager.register(WORDS_ANALYZER, words_analyzer());
+}
+
+/// The metadata and text of one passage, ready to be written.
+pub struct PassageDoc<'a> {
+    pub path: &'a str,
+    pub passage: u64,
+    pub start: u64,
+    pub end: u64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub date: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+}
+
+impl Fields {
+    /// Turns a passage into a tantivy document of this schema.
+    pub fn document(&self, p: &PassageDoc<'_>) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.path, p.path);
+        doc.add_u64(self.passage, p.passage);
+        doc.add_u64(self.start, p.start);
+        doc.add_u64(self.end, p.end);
+        doc.add_text(self.title, p.title);
+        doc.add_text(self.title_words, p.title);
+        doc.add_text(self.body, p.body);
+        doc.add_text(self.body_words, p.body);
+        for (field, value) in [(self.date, p.date), (self.source, p.source), (self.url, p.url)] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::TokenStream;
+
+    fn terms(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn stemmed_analyzer_folds_case_accents_and_inflections() {
+        let got = terms(stemmed_analyzer(), "Intrusions Café cafe\u{301} RUNNING");
+        assert_eq!(got, ["intrus", "cafe", "cafe", "run"]);
+    }
+
+    #[test]
+    fn words_analyzer_keeps_the_whole_word() {
+        let got = terms(words_analyzer(), "Intrusions Running");
+        assert_eq!(got, ["intrusions", "running"]);
+    }
+}

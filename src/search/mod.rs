@@ -1,0 +1,188 @@
+//! Searching: plan the query, run it, pick the hits, highlight them.
+//!
+//! Hits are ranked by BM25 score, ties broken by path then passage number,
+//! so the order does not depend on how the index happens to be segmented.
+
+pub mod highlight;
+pub mod plan;
+pub mod query;
+pub mod window;
+
+use std::time::{Duration, Instant};
+
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+
+pub use highlight::{Highlight, Marks};
+pub use plan::{Mode, Plan};
+pub use window::{WINDOW_CHARS, Window};
+
+use crate::error::{Error, Result};
+use crate::index::IndexHandle;
+use highlight::Analyzers;
+use query::SearcherExpander;
+
+/// What to search for.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub query: String,
+    pub mode: Mode,
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip first.
+    pub offset: usize,
+}
+
+/// One passage that matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// 1-based, counting the skipped hits.
+    pub rank: usize,
+    pub score: f32,
+    pub path: String,
+    pub passage: u64,
+    /// Byte range of the passage in the document's text.
+    pub start: u64,
+    pub end: u64,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// The whole passage.
+    pub text: String,
+    /// Byte ranges in `title` and `text` that matched.
+    pub marks: Marks,
+    /// The part of `text` worth showing.
+    pub window: Window,
+}
+
+/// The result of a search.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub hits: Vec<Hit>,
+    /// Passages that matched, beyond the limit too.
+    pub total_hits: usize,
+    /// No passage had every word, so any word was enough.
+    pub fallback_any: bool,
+    /// Some `word*` matched more indexed words than are searched.
+    pub truncated_prefixes: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// Runs a search on an open index.
+pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
+    let started = Instant::now();
+    let reader = handle.reader()?;
+    let searcher = reader.searcher();
+    let expander = SearcherExpander {
+        searcher: &searcher,
+        fields: &handle.fields,
+        dir: &handle.dir,
+    };
+    let mut plan = plan::plan(&request.query, request.mode, &expander)?;
+    let mut found = run(handle, &searcher, &plan, request)?;
+    let mut fallback_any = false;
+    if found.0 == 0 && request.mode == Mode::All && plan.has_implicit_and {
+        plan = plan::plan(&request.query, Mode::Any, &expander)?;
+        found = run(handle, &searcher, &plan, request)?;
+        fallback_any = true;
+    }
+    let (total_hits, top) = found;
+    let hits = hits(handle, &searcher, &plan, request, top)?;
+    Ok(Outcome {
+        hits,
+        total_hits,
+        fallback_any,
+        truncated_prefixes: truncated_prefixes(&plan),
+        elapsed: started.elapsed(),
+    })
+}
+
+type Ranked = Vec<(f32, DocAddress)>;
+
+/// The total count and the requested page of hits.
+fn run(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    plan: &Plan,
+    request: &Request,
+) -> Result<(usize, Ranked)> {
+    let query: Box<dyn Query> = query::to_query(plan, &handle.fields);
+    let err = |e| Error::index(&handle.dir, e);
+    if request.limit == 0 {
+        let count = searcher.search(&query, &Count).map_err(err)?;
+        return Ok((count, Vec::new()));
+    }
+    let order = (
+        (SortBySimilarityScore, Order::Desc),
+        (
+            (SortByString::for_field("path"), Order::Asc),
+            (SortByStaticFastValue::<u64>::for_field("passage"), Order::Asc),
+        ),
+    );
+    let top = TopDocs::with_limit(request.limit)
+        .and_offset(request.offset)
+        .order_by(order);
+    let (count, top) = searcher.search(&query, &(Count, top)).map_err(err)?;
+    Ok((count, top.into_iter().map(|((score, _), addr)| (score, addr)).collect()))
+}
+
+fn hits(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    plan: &Plan,
+    request: &Request,
+    top: Ranked,
+) -> Result<Vec<Hit>> {
+    let f = &handle.fields;
+    let mut analyzers = Analyzers::default();
+    let mut hits = Vec::with_capacity(top.len());
+    for (i, (score, address)) in top.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| Error::index(&handle.dir, e))?;
+        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let title = text_of(f.title).unwrap_or_default();
+        let text = text_of(f.body).unwrap_or_default();
+        let marks = highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
+        let window = window::window(&text, &marks.body, WINDOW_CHARS);
+        hits.push(Hit {
+            rank: request.offset + i + 1,
+            score,
+            path: text_of(f.path).unwrap_or_default(),
+            passage: u64_of(f.passage),
+            start: u64_of(f.start),
+            end: u64_of(f.end),
+            title,
+            date: text_of(f.date),
+            source: text_of(f.source),
+            url: text_of(f.url),
+            text,
+            marks,
+            window,
+        });
+    }
+    Ok(hits)
+}
+
+fn truncated_prefixes(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = plan
+        .leaves
+        .iter()
+        .flat_map(|leaf| &leaf.targets)
+        .filter_map(|(_, m)| match m {
+            plan::Matcher::Prefix {
+                prefix,
+                truncated: true,
+                ..
+            } => Some(format!("{prefix}*")),
+            _ => None,
+        })
+        .collect();
+    out.dedup();
+    out
+}

@@ -1,0 +1,158 @@
+//! Turning a [`Plan`] into a tantivy query, and expanding prefixes against
+//! the index's term dictionaries.
+
+use std::collections::BTreeSet;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::plan::{Leaf, Matcher, Node, Plan, PrefixExpander};
+use crate::error::{Error, Result};
+use crate::schema::{Fields, TITLE_BOOST, TextField};
+
+/// At most this many indexed words are searched for one `word*`, the most
+/// frequent first.
+pub const MAX_PREFIX_EXPANSIONS: usize = 64;
+
+/// The tantivy query of a plan.
+pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
+    node_query(&plan.root, plan, fields)
+}
+
+fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
+    match node {
+        Node::Bool(clauses) => Box::new(BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(occur, child)| (*occur, node_query(child, plan, fields)))
+                .collect(),
+        )),
+        Node::Boost(inner, boost) => Box::new(BoostQuery::new(
+            node_query(inner, plan, fields),
+            *boost,
+        )),
+        Node::Leaf(id) => leaf_query(&plan.leaves[*id], fields),
+        Node::All => Box::new(AllQuery),
+    }
+}
+
+fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {
+    let mut per_field: Vec<Box<dyn Query>> = leaf
+        .targets
+        .iter()
+        .map(|(field, matcher)| {
+            let query = matcher_query(*field, matcher, fields);
+            match field {
+                TextField::Title => Box::new(BoostQuery::new(query, TITLE_BOOST)) as Box<dyn Query>,
+                TextField::Body => query,
+            }
+        })
+        .collect();
+    if per_field.len() == 1 {
+        return per_field.pop().unwrap_or_else(|| Box::new(EmptyQuery));
+    }
+    Box::new(BooleanQuery::union(per_field))
+}
+
+fn matcher_query(field: TextField, matcher: &Matcher, fields: &Fields) -> Box<dyn Query> {
+    match matcher {
+        Matcher::Term(text) => term_query(fields.stemmed(field), text),
+        Matcher::Phrase { terms, slop } => {
+            let stemmed = fields.stemmed(field);
+            let terms = terms
+                .iter()
+                .map(|(offset, text)| (*offset, Term::from_field_text(stemmed, text)))
+                .collect();
+            Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
+        }
+        Matcher::Prefix { expansions, .. } => {
+            let words = fields.words(field);
+            match expansions.as_slice() {
+                [] => Box::new(EmptyQuery),
+                [one] => term_query(words, one),
+                many => Box::new(DisjunctionMaxQuery::new(
+                    many.iter().map(|w| term_query(words, w)).collect(),
+                )),
+            }
+        }
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// Expands prefixes over every segment's term dictionary of the words
+/// field.
+pub struct SearcherExpander<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: &'a Fields,
+    pub dir: &'a std::path::Path,
+}
+
+impl PrefixExpander for SearcherExpander<'_> {
+    fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
+        let field = self.fields.words(field);
+        let end = prefix_end(prefix.as_bytes());
+        let mut found = BTreeSet::new();
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(field)
+                .map_err(|e| Error::index(self.dir, e))?;
+            let mut range = inverted.terms().range().ge(prefix.as_bytes());
+            if let Some(end) = &end {
+                range = range.lt(end);
+            }
+            let mut stream = range.into_stream().map_err(|e| Error::io(self.dir, e))?;
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    found.insert(word.to_string());
+                }
+            }
+        }
+        let mut weighed = Vec::with_capacity(found.len());
+        for word in found {
+            let freq = self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, &word))
+                .map_err(|e| Error::index(self.dir, e))?;
+            weighed.push((freq, word));
+        }
+        weighed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let truncated = weighed.len() > MAX_PREFIX_EXPANSIONS;
+        weighed.truncate(MAX_PREFIX_EXPANSIONS);
+        Ok((weighed.into_iter().map(|(_, w)| w).collect(), truncated))
+    }
+}
+
+/// The smallest byte string greater than every string starting with
+/// `prefix`, or `None` when there is none (all `0xFF`).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_end_increments_the_last_byte() {
+        assert_eq!(prefix_end(b"intru"), Some(b"intrv".to_vec()));
+        assert_eq!(prefix_end(b"a\xFF"), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(b"\xFF\xFF"), None);
+    }
+}

@@ -1,0 +1,63 @@
+//! From parsed arguments to what a command runs with: the query string,
+//! the colour decision, the paths. Everything that depends on the
+//! environment (terminal, `NO_COLOR`) is decided here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
+use crate::output::Styles;
+use crate::search::{Mode, Request};
+
+/// Resolved settings of `quarry search`.
+#[derive(Debug)]
+pub struct SearchSettings {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    pub request: Request,
+    pub format: OutputFormat,
+    pub styles: Styles,
+}
+
+impl SearchSettings {
+    pub fn new(args: SearchArgs) -> SearchSettings {
+        let SearchArgs {
+            query,
+            paths,
+            any,
+            limit,
+            offset,
+            format,
+            color,
+        } = args;
+        SearchSettings {
+            corpus: paths.corpus,
+            index: paths.index,
+            request: Request {
+                query: query.join(" "),
+                mode: if any { Mode::Any } else { Mode::All },
+                limit,
+                offset,
+            },
+            format,
+            styles: if use_color(color) {
+                Styles::colored()
+            } else {
+                Styles::plain()
+            },
+        }
+    }
+}
+
+/// `always`, `never`, or (auto) when stdout is a terminal and `NO_COLOR`
+/// is unset or empty.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}
