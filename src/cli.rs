@@ -17,10 +17,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index the corpus (a folder of .txt and .md documents) into passages.
-    #[command(after_help = "Examples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry")]
+    #[command(
+        after_help = "Examples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry"
+    )]
     Index(IndexArgs),
     /// Search the index; builds it first when there is none.
-    #[command(after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq .")]
+    #[command(
+        after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq ."
+    )]
     Search(SearchArgs),
 }
 
@@ -28,10 +32,20 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct Paths {
     /// The folder of documents to index.
-    #[arg(long, env = "QUARRY_CORPUS", default_value = "corpus", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "QUARRY_CORPUS",
+        default_value = "corpus",
+        value_name = "DIR"
+    )]
     pub corpus: PathBuf,
     /// Where the index is kept.
-    #[arg(long, env = "QUARRY_INDEX", default_value = "index", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "QUARRY_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
     pub index: PathBuf,
 }
 
@@ -93,7 +107,9 @@ mod tests {
     #[test]
     fn query_words_are_collected_and_limit_has_a_short_flag() {
         let cli = Cli::try_parse_from(["quarry", "search", "cyber", "theft", "-n", "3"]).unwrap();
-        let Command::Search(args) = cli.command else { panic!("not search") };
+        let Command::Search(args) = cli.command else {
+            panic!("not search")
+        };
         assert_eq!(args.query, ["cyber", "theft"]);
         assert_eq!(args.limit, 3);
     }

@@ -86,9 +86,10 @@ impl Error {
     pub fn index(path: impl AsRef<Path>, source: tantivy::TantivyError) -> Error {
         let path = path.as_ref().to_path_buf();
         match source {
-            tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _) => {
-                Error::Locked { path }
-            }
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => Error::Locked { path },
             source => Error::Index { path, source },
         }
     }

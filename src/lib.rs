@@ -41,16 +41,18 @@ fn run_index(args: IndexArgs) -> Result<i32> {
 
 fn index_summary(report: &index::BuildReport) -> String {
     let mut line = format!(
-        "indexed {} documents ({} passages) in {:.2} s",
-        report.files,
-        report.passages,
+        "indexed {} ({}) in {:.2} s",
+        count(report.files, "document"),
+        count(report.passages, "passage"),
         report.elapsed.as_secs_f64()
     );
     if report.skipped > 0 {
-        line.push_str(&format!("; skipped {} files of unknown type", report.skipped));
+        let files = count(report.skipped, "file");
+        line.push_str(&format!("; skipped {files} of unknown type"));
     }
     if report.failed > 0 {
-        line.push_str(&format!("; {} files could not be read", report.failed));
+        let files = count(report.failed, "file");
+        line.push_str(&format!("; {files} could not be read"));
     }
     line
 }
@@ -83,7 +85,11 @@ fn run_search(args: SearchArgs) -> Result<i32> {
         ));
     }
     print(&settings, &outcome)?;
-    Ok(if outcome.total_hits > 0 { EXIT_OK } else { EXIT_NO_HITS })
+    Ok(if outcome.total_hits > 0 {
+        EXIT_OK
+    } else {
+        EXIT_NO_HITS
+    })
 }
 
 fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
@@ -99,18 +105,15 @@ fn print(settings: &SearchSettings, outcome: &search::Outcome) -> Result<()> {
     let stdout = io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     let written = match settings.format {
-        OutputFormat::Human => {
-            output::human::write_search(&mut w, outcome, &settings.styles).and_then(|()| {
+        OutputFormat::Human => output::human::write_search(&mut w, outcome, &settings.styles)
+            .and_then(|()| {
                 w.flush()?;
                 if settings.request.limit > 0 {
                     messages::status(&search_summary(outcome, settings.request.offset));
                 }
                 Ok(())
-            })
-        }
-        OutputFormat::Json => {
-            output::json::write_search(&mut w, &settings.request.query, outcome)
-        }
+            }),
+        OutputFormat::Json => output::json::write_search(&mut w, &settings.request.query, outcome),
     };
     match written.and_then(|()| w.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -123,12 +126,24 @@ fn search_summary(outcome: &search::Outcome, offset: usize) -> String {
     let ms = outcome.elapsed.as_secs_f64() * 1000.0;
     match outcome.hits.len() {
         0 if outcome.total_hits == 0 => format!("no hits ({ms:.1} ms)"),
-        0 => format!("{} hits, none after offset {offset} ({ms:.1} ms)", outcome.total_hits),
+        0 => format!(
+            "{}, none after offset {offset} ({ms:.1} ms)",
+            count(outcome.total_hits, "hit")
+        ),
         n => format!(
-            "{} hits, showing {}-{} ({ms:.1} ms)",
-            outcome.total_hits,
+            "{}, showing {}-{} ({ms:.1} ms)",
+            count(outcome.total_hits, "hit"),
             offset + 1,
             offset + n
         ),
+    }
+}
+
+/// `1 hit`, `2 hits`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

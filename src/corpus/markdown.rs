@@ -46,7 +46,8 @@ pub fn extract(src: &str, file_name: &str) -> Extracted {
                 out.text.push_str(&t);
             }
             Event::SoftBreak | Event::HardBreak => out.line_break(),
-            Event::Start(Tag::Item | Tag::TableRow) | Event::End(TagEnd::Item | TagEnd::TableRow) => {
+            Event::Start(Tag::Item | Tag::TableRow)
+            | Event::End(TagEnd::Item | TagEnd::TableRow) => {
                 out.line_break();
             }
             Event::End(TagEnd::TableCell) => out.text.push_str("  "),
@@ -74,16 +75,26 @@ pub fn extract(src: &str, file_name: &str) -> Extracted {
 fn is_block(tag: &Tag<'_>) -> bool {
     matches!(
         tag,
-        Tag::Paragraph | Tag::BlockQuote(_) | Tag::CodeBlock(_) | Tag::List(_) | Tag::Table(_)
-            | Tag::FootnoteDefinition(_) | Tag::HtmlBlock
+        Tag::Paragraph
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::List(_)
+            | Tag::Table(_)
+            | Tag::FootnoteDefinition(_)
+            | Tag::HtmlBlock
     )
 }
 
 fn is_block_end(tag: &TagEnd) -> bool {
     matches!(
         tag,
-        TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::List(_)
-            | TagEnd::Table | TagEnd::FootnoteDefinition | TagEnd::HtmlBlock
+        TagEnd::Paragraph
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::List(_)
+            | TagEnd::Table
+            | TagEnd::FootnoteDefinition
+            | TagEnd::HtmlBlock
     )
 }
 
@@ -189,6 +200,10 @@ mod tests {
         let got = extract("---\ntitle: [unclosed\n---\n\nThe body stays.\n", "a.md");
         assert_eq!(got.document.text, "The body stays.");
         assert_eq!(got.warnings.len(), 1);
-        assert!(got.warnings[0].starts_with("invalid front matter"), "{:?}", got.warnings);
+        assert!(
+            got.warnings[0].starts_with("invalid front matter"),
+            "{:?}",
+            got.warnings
+        );
     }
 }

@@ -47,7 +47,11 @@ mod tests {
     #[test]
     fn otherwise_the_file_name_is_the_title() {
         let long = "word ".repeat(30);
-        for text in [format!("{long}\n\nbody"), "first\nsecond\n".to_string(), String::new()] {
+        for text in [
+            format!("{long}\n\nbody"),
+            "first\nsecond\n".to_string(),
+            String::new(),
+        ] {
             let doc = extract(&text, "speech-2018.txt").document;
             assert_eq!(doc.meta.title, "speech-2018", "for {text:?}");
         }

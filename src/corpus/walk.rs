@@ -47,8 +47,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || !(is_hidden(e.file_name()) || exclude.as_deref() == Some(e.path()))
+            e.depth() == 0 || !(is_hidden(e.file_name()) || exclude.as_deref() == Some(e.path()))
         });
     for entry in entries {
         let entry = match entry {
@@ -101,7 +100,15 @@ mod tests {
     fn walk_is_sorted_skips_hidden_unknown_and_excluded() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for rel in ["b.md", "a/z.txt", "a/y.TXT", ".hidden.md", ".git/x.md", "img.png", "idx/m.md"] {
+        for rel in [
+            "b.md",
+            "a/z.txt",
+            "a/y.TXT",
+            ".hidden.md",
+            ".git/x.md",
+            "img.png",
+            "idx/m.md",
+        ] {
             let path = root.join(rel);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "text").unwrap();

@@ -90,28 +90,44 @@ fn clean(text: &str) -> String {
 }
 
 /// The chars of `text[range]` ready for display, each flagged when it lies
-/// in a highlight: whitespace runs collapsed, controls made safe.
+/// in a highlight: whitespace runs collapsed to a space, or to `\n` when
+/// they hold a blank line (a paragraph or heading break); controls made
+/// safe.
 fn marked(text: &str, range: Range<usize>, highlights: &[Highlight]) -> Vec<(char, bool)> {
     let mut out: Vec<(char, bool)> = Vec::with_capacity(range.len());
     let mut next = highlights.iter().peekable();
+    // The whitespace run being skipped: whether it started lit, its newlines.
+    let mut space: Option<(bool, usize)> = None;
     for (offset, c) in text[range.clone()].char_indices() {
         let at = range.start + offset;
         while next.next_if(|h| h.range.end <= at).is_some() {}
         let lit = next.peek().is_some_and(|h| h.range.start <= at);
-        let Some(c) = display_char(c) else { continue };
-        if c == ' ' && out.last().is_none_or(|&(prev, _)| prev == ' ') {
+        if c.is_whitespace() {
+            let run = space.get_or_insert((lit, 0));
+            run.1 += usize::from(c == '\n');
             continue;
         }
+        let Some(c) = display_char(c) else { continue };
+        if let Some((space_lit, newlines)) = space.take()
+            && !out.is_empty()
+        {
+            out.push((if newlines >= 2 { '\n' } else { ' ' }, space_lit && lit));
+        }
         out.push((c, lit));
-    }
-    while out.last().is_some_and(|&(c, _)| c == ' ') {
-        out.pop();
     }
     out
 }
 
-/// Greedy word wrap of flagged chars at `width` chars per line.
+/// Greedy word wrap of flagged chars at `width` chars per line; `\n`
+/// forces a break.
 fn wrap(chars: &[(char, bool)], width: usize) -> Vec<&[(char, bool)]> {
+    chars
+        .split(|&(c, _)| c == '\n')
+        .flat_map(|paragraph| wrap_paragraph(paragraph, width))
+        .collect()
+}
+
+fn wrap_paragraph(chars: &[(char, bool)], width: usize) -> Vec<&[(char, bool)]> {
     let mut lines = Vec::new();
     let mut start = 0;
     while start < chars.len() {
@@ -136,7 +152,12 @@ fn wrap(chars: &[(char, bool)], width: usize) -> Vec<&[(char, bool)]> {
 
 /// Writes flagged chars: `base` style for plain ones, the highlight style
 /// (on top of `base`) for flagged ones.
-fn write_styled(w: &mut dyn Write, chars: &[(char, bool)], base: Style, styles: &Styles) -> io::Result<()> {
+fn write_styled(
+    w: &mut dyn Write,
+    chars: &[(char, bool)],
+    base: Style,
+    styles: &Styles,
+) -> io::Result<()> {
     let mut run = String::new();
     for (i, &(c, lit)) in chars.iter().enumerate() {
         run.push(c);

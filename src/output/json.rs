@@ -79,7 +79,7 @@ pub fn write_search(w: &mut dyn Write, query: &str, outcome: &Outcome) -> io::Re
         query,
         total_hits: outcome.total_hits,
         returned: outcome.hits.len(),
-        elapsed_ms: outcome.elapsed.as_secs_f64() * 1000.0,
+        elapsed_ms: (outcome.elapsed.as_secs_f64() * 1e6).round() / 1000.0,
         fallback_any: outcome.fallback_any,
     };
     write_line(w, &Message::Summary(summary))

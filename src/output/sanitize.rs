@@ -29,7 +29,9 @@ pub fn display_char(c: char) -> Option<char> {
 /// `text` as one terminal line: whitespace runs collapsed to one space,
 /// controls replaced, bidi controls dropped.
 pub fn line(text: &str) -> Cow<'_, str> {
-    let clean = text.chars().all(|c| c == ' ' || !(c.is_whitespace() || c.is_control() || is_bidi_control(c)))
+    let clean = text
+        .chars()
+        .all(|c| c == ' ' || !(c.is_whitespace() || c.is_control() || is_bidi_control(c)))
         && !text.contains("  ");
     if clean {
         return Cow::Borrowed(text);

@@ -19,7 +19,10 @@ fn assert_tiles(text: &str, passages: &[Range<usize>]) {
     let mut covered = vec![false; text.len()];
     let mut prev_end = 0;
     for r in passages {
-        assert!(r.start >= prev_end, "passages overlap or are out of order: {passages:?}");
+        assert!(
+            r.start >= prev_end,
+            "passages overlap or are out of order: {passages:?}"
+        );
         assert!(r.start < r.end, "empty passage {r:?}");
         assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
         let slice = &text[r.clone()];
@@ -58,7 +61,10 @@ fn a_text_without_blank_lines_is_cut_at_sentences() {
     assert!(passages.len() >= 5, "got {} passages", passages.len());
     for p in &passages {
         assert!(size(p) <= bounds.max);
-        assert!(p.starts_with("Sentence number"), "cut inside a sentence: {p:?}");
+        assert!(
+            p.starts_with("Sentence number"),
+            "cut inside a sentence: {p:?}"
+        );
         assert!(p.ends_with("detail."), "cut inside a sentence: {p:?}");
     }
 }
@@ -86,7 +92,10 @@ fn abbreviations_and_initials_do_not_end_sentences() {
 
 #[test]
 fn a_sentence_longer_than_the_maximum_is_cut_at_words() {
-    let text = (0..500).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+    let text = (0..500)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let passages = texts(&text, Bounds::default());
     assert!(passages.len() >= 3);
     assert!(passages.iter().all(|p| size(p) <= 200));

@@ -9,8 +9,7 @@
 mod tokenizer;
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
@@ -104,7 +103,11 @@ fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> Text
         .set_tokenizer(analyzer)
         .set_index_option(record);
     let options = TextOptions::default().set_indexing_options(indexing);
-    if stored { options.set_stored() } else { options }
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
 }
 
 /// Builds the passage schema.
@@ -180,7 +183,11 @@ impl Fields {
         doc.add_text(self.title_words, p.title);
         doc.add_text(self.body, p.body);
         doc.add_text(self.body_words, p.body);
-        for (field, value) in [(self.date, p.date), (self.source, p.source), (self.url, p.url)] {
+        for (field, value) in [
+            (self.date, p.date),
+            (self.source, p.source),
+            (self.url, p.url),
+        ] {
             if let Some(value) = value {
                 doc.add_text(field, value);
             }

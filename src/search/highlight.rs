@@ -122,7 +122,11 @@ pub fn highlight(plan: &Plan, title: &[Token], body: &[Token]) -> Marks {
 }
 
 /// The marks of a node, or `None` when it does not match.
-fn eval<'t>(node: &Node, plan: &Plan, tokens: &dyn Fn(TextField) -> &'t [Token]) -> Option<Vec<Mark>> {
+fn eval<'t>(
+    node: &Node,
+    plan: &Plan,
+    tokens: &dyn Fn(TextField) -> &'t [Token],
+) -> Option<Vec<Mark>> {
     match node {
         Node::All => Some(Vec::new()),
         Node::Boost(inner, _) => eval(inner, plan, tokens),
@@ -131,11 +135,13 @@ fn eval<'t>(node: &Node, plan: &Plan, tokens: &dyn Fn(TextField) -> &'t [Token])
                 .targets
                 .iter()
                 .flat_map(|(field, matcher)| {
-                    matches(matcher, tokens(*field)).into_iter().map(|range| Mark {
-                        field: *field,
-                        range,
-                        leaf: *id,
-                    })
+                    matches(matcher, tokens(*field))
+                        .into_iter()
+                        .map(|range| Mark {
+                            field: *field,
+                            range,
+                            leaf: *id,
+                        })
                 })
                 .collect();
             (!marks.is_empty()).then_some(marks)

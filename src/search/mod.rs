@@ -120,14 +120,22 @@ fn run(
         (SortBySimilarityScore, Order::Desc),
         (
             (SortByString::for_field("path"), Order::Asc),
-            (SortByStaticFastValue::<u64>::for_field("passage"), Order::Asc),
+            (
+                SortByStaticFastValue::<u64>::for_field("passage"),
+                Order::Asc,
+            ),
         ),
     );
     let top = TopDocs::with_limit(request.limit)
         .and_offset(request.offset)
         .order_by(order);
     let (count, top) = searcher.search(&query, &(Count, top)).map_err(err)?;
-    Ok((count, top.into_iter().map(|((score, _), addr)| (score, addr)).collect()))
+    Ok((
+        count,
+        top.into_iter()
+            .map(|((score, _), addr)| (score, addr))
+            .collect(),
+    ))
 }
 
 fn hits(
@@ -139,17 +147,22 @@ fn hits(
 ) -> Result<Vec<Hit>> {
     let f = &handle.fields;
     let mut analyzers = Analyzers::default();
+    let weights = leaf_weights(plan, searcher, f);
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, address)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher
             .doc(address)
             .map_err(|e| Error::index(&handle.dir, e))?;
-        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let title = text_of(f.title).unwrap_or_default();
         let text = text_of(f.body).unwrap_or_default();
         let marks = highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
-        let window = window::window(&text, &marks.body, WINDOW_CHARS);
+        let window = window::window(&text, &marks.body, &weights, WINDOW_CHARS);
         hits.push(Hit {
             rank: request.offset + i + 1,
             score,
@@ -167,6 +180,36 @@ fn hits(
         });
     }
     Ok(hits)
+}
+
+/// The weight of each leaf for choosing windows: the idf of its term in
+/// the body field (a phrase adds up its terms; a prefix counts the passages
+/// of all its words).
+fn leaf_weights(plan: &Plan, searcher: &Searcher, fields: &crate::schema::Fields) -> Vec<f32> {
+    let total = searcher.num_docs() as f32;
+    let idf = |freq: u64| (1.0 + (total - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
+    let freq = |field, text: &str| {
+        searcher
+            .doc_freq(&tantivy::Term::from_field_text(field, text))
+            .unwrap_or(0)
+    };
+    plan.leaves
+        .iter()
+        .map(|leaf| {
+            let Some((_, matcher)) = leaf.targets.last() else {
+                return 1.0;
+            };
+            match matcher {
+                plan::Matcher::Term(t) => idf(freq(fields.body, t)),
+                plan::Matcher::Phrase { terms, .. } => {
+                    terms.iter().map(|(_, t)| idf(freq(fields.body, t))).sum()
+                }
+                plan::Matcher::Prefix { expansions, .. } => {
+                    idf(expansions.iter().map(|w| freq(fields.body_words, w)).sum())
+                }
+            }
+        })
+        .collect()
 }
 
 fn truncated_prefixes(plan: &Plan) -> Vec<String> {

@@ -54,7 +54,10 @@ pub enum Matcher {
     Term(String),
     /// Stemmed terms with their positions relative to the first, and the
     /// slop (0 = exact phrase).
-    Phrase { terms: Vec<(usize, String)>, slop: u32 },
+    Phrase {
+        terms: Vec<(usize, String)>,
+        slop: u32,
+    },
     /// Unstemmed words that start with `prefix`, as found in the index:
     /// the same set is searched and highlighted.
     Prefix {
@@ -100,7 +103,10 @@ pub fn plan(query: &str, mode: Mode, expander: &dyn PrefixExpander) -> Result<Pl
     if let Node::Bool(clauses) = &root
         && clauses.iter().all(|(occur, _)| *occur == Occur::MustNot)
     {
-        return Err(Error::query(query, "it only excludes words; add a word to search for"));
+        return Err(Error::query(
+            query,
+            "it only excludes words; add a word to search for",
+        ));
     }
     Ok(Plan {
         root,

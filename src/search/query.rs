@@ -31,10 +31,9 @@ fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
                 .map(|(occur, child)| (*occur, node_query(child, plan, fields)))
                 .collect(),
         )),
-        Node::Boost(inner, boost) => Box::new(BoostQuery::new(
-            node_query(inner, plan, fields),
-            *boost,
-        )),
+        Node::Boost(inner, boost) => {
+            Box::new(BoostQuery::new(node_query(inner, plan, fields), *boost))
+        }
         Node::Leaf(id) => leaf_query(&plan.leaves[*id], fields),
         Node::All => Box::new(AllQuery),
     }

@@ -2,8 +2,9 @@
 //! cluster of highlights, snapped to sentence or word boundaries.
 //!
 //! The cluster is the run of consecutive highlights, fitting in the budget,
-//! with the most distinct query leaves, then the most highlights, then the
-//! shortest span, then the earliest start. The budget left over is spent
+//! with the greatest weight of distinct query leaves (a leaf weighs its
+//! idf, so a rare word or a phrase beats a common word), then the most
+//! highlights, then the shortest span, then the earliest start. The budget left over is spent
 //! half before and half after the run.
 
 use std::ops::Range;
@@ -51,7 +52,8 @@ impl Chars {
 /// Chooses the window of `text` to show for `highlights` (sorted, disjoint
 /// byte ranges of `text`), at most `budget` chars unless a single
 /// highlight is longer. A text of at most 1.2 × budget is shown whole.
-pub fn window(text: &str, highlights: &[Highlight], budget: usize) -> Window {
+/// `weights[leaf]` is the weight of a query leaf (missing leaves weigh 1).
+pub fn window(text: &str, highlights: &[Highlight], weights: &[f32], budget: usize) -> Window {
     let chars = Chars::new(text);
     let whole = Window {
         range: 0..text.len(),
@@ -61,7 +63,7 @@ pub fn window(text: &str, highlights: &[Highlight], budget: usize) -> Window {
     if chars.len() <= budget + budget / 5 {
         return whole;
     }
-    let Some(run) = best_run(highlights, &chars, budget) else {
+    let Some(run) = best_run(highlights, weights, &chars, budget) else {
         let end = snap_end(text, &chars, 0, budget, 0);
         return finish(text, 0..end);
     };
@@ -87,8 +89,15 @@ pub fn window(text: &str, highlights: &[Highlight], budget: usize) -> Window {
 }
 
 /// The byte range from the first to the last highlight of the best run.
-fn best_run(highlights: &[Highlight], chars: &Chars, budget: usize) -> Option<Range<usize>> {
-    let mut best: Option<((u32, usize, std::cmp::Reverse<usize>), Range<usize>)> = None;
+fn best_run(
+    highlights: &[Highlight],
+    weights: &[f32],
+    chars: &Chars,
+    budget: usize,
+) -> Option<Range<usize>> {
+    // (weight of distinct leaves in thousandths, highlights, shorter span).
+    type Key = (u64, usize, std::cmp::Reverse<usize>);
+    let mut best: Option<(Key, Range<usize>)> = None;
     for i in 0..highlights.len() {
         let start = chars.char_of(highlights[i].range.start);
         let mut leaves = 0u64;
@@ -98,7 +107,11 @@ fn best_run(highlights: &[Highlight], chars: &Chars, budget: usize) -> Option<Ra
                 break;
             }
             leaves |= h.leaves;
-            let key = (leaves.count_ones(), j - i + 1, std::cmp::Reverse(span));
+            let key = (
+                weight_of(leaves, weights),
+                j - i + 1,
+                std::cmp::Reverse(span),
+            );
             // Strictly better only: among equals the earliest run stays.
             if best.as_ref().is_none_or(|(k, _)| key > *k) {
                 best = Some((key, highlights[i].range.start..h.range.end));
@@ -106,6 +119,15 @@ fn best_run(highlights: &[Highlight], chars: &Chars, budget: usize) -> Option<Ra
         }
     }
     best.map(|(_, range)| range)
+}
+
+/// The summed weight of a set of leaves (bit i = leaf i mod 64), in
+/// thousandths so that keys compare exactly.
+fn weight_of(leaves: u64, weights: &[f32]) -> u64 {
+    (0..64)
+        .filter(|bit| leaves & (1 << bit) != 0)
+        .map(|bit| (weights.get(bit).copied().unwrap_or(1.0).max(0.0) * 1000.0) as u64)
+        .sum()
 }
 
 /// Moves a window start (in chars) to the earliest sentence start between
@@ -116,7 +138,10 @@ fn snap_start(text: &str, chars: &Chars, start: usize, first: usize) -> (usize, 
         return (0, 0);
     }
     let byte = chars.byte_of(start);
-    if let Some(&s) = sentence_starts(text).iter().find(|&&s| s >= byte && s <= first) {
+    if let Some(&s) = sentence_starts(text)
+        .iter()
+        .find(|&&s| s >= byte && s <= first)
+    {
         return (s, chars.char_of(s) - start);
     }
     let word_start = text[byte..first]

@@ -1,0 +1,144 @@
+#![allow(clippy::single_range_in_vec_init)]
+
+use std::time::Duration;
+
+use super::*;
+use crate::search::{Marks, Window};
+
+fn hit(text: &str, highlights: Vec<Range<usize>>, window: Window) -> Hit {
+    Hit {
+        rank: 1,
+        score: 1.5,
+        path: "reports/x.md".to_string(),
+        passage: 3,
+        start: 100,
+        end: 100 + text.len() as u64,
+        title: "Cyber report".to_string(),
+        date: Some("2018-03-22".to_string()),
+        source: None,
+        url: None,
+        text: text.to_string(),
+        marks: Marks {
+            matched: true,
+            title: vec![Highlight {
+                range: 0..5,
+                leaves: 1,
+            }],
+            body: highlights
+                .into_iter()
+                .map(|range| Highlight { range, leaves: 1 })
+                .collect(),
+        },
+        window,
+    }
+}
+
+fn render(hits: Vec<Hit>, styles: &Styles) -> String {
+    let outcome = Outcome {
+        total_hits: hits.len(),
+        hits,
+        fallback_any: false,
+        truncated_prefixes: Vec::new(),
+        elapsed: Duration::from_millis(1),
+    };
+    let mut out = Vec::new();
+    write_search(&mut out, &outcome, styles).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn whole(text: &str) -> Window {
+    Window {
+        range: 0..text.len(),
+        cut_start: false,
+        cut_end: false,
+    }
+}
+
+#[test]
+fn plain_output_has_header_and_indented_passage() {
+    let text = "The cyber theft\nfinding.";
+    let got = render(vec![hit(text, vec![4..15], whole(text))], &Styles::plain());
+    assert_eq!(
+        got,
+        "1. Cyber report — reports/x.md#3 — 2018-03-22\n   The cyber theft finding.\n"
+    );
+}
+
+#[test]
+fn colour_output_styles_exactly_the_highlights() {
+    let text = "The cyber theft finding.";
+    let got = render(
+        vec![hit(text, vec![4..15], whole(text))],
+        &Styles::colored(),
+    );
+    let hl = Styles::colored().highlight;
+    assert!(got.contains(&format!("{hl}cyber theft{hl:#}")), "{got:?}");
+    assert!(
+        got.contains(&format!("{hl}Cyber{hl:#}")),
+        "title highlight missing: {got:?}"
+    );
+    assert!(!got.contains(&format!("{hl}The")));
+}
+
+#[test]
+fn cut_windows_get_ellipses() {
+    let text = "aaa bbb ccc ddd";
+    let window = Window {
+        range: 4..11,
+        cut_start: true,
+        cut_end: true,
+    };
+    let got = render(vec![hit(text, vec![4..7], window)], &Styles::plain());
+    assert!(got.ends_with("   …bbb ccc…\n"), "{got:?}");
+}
+
+#[test]
+fn control_characters_and_bidi_overrides_are_not_written() {
+    let text = "evil \u{1b}[2J text \u{202E}reversed";
+    let got = render(vec![hit(text, vec![], whole(text))], &Styles::plain());
+    assert!(
+        !got.contains('\u{1b}') && !got.contains('\u{202E}'),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn long_passages_wrap_without_losing_words() {
+    let text = "word ".repeat(100);
+    let got = render(
+        vec![hit(text.trim(), vec![], whole(text.trim()))],
+        &Styles::plain(),
+    );
+    let lines: Vec<&str> = got.lines().skip(1).collect();
+    assert!(lines.len() > 1);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.chars().count() <= WIDTH + INDENT.len())
+    );
+    let words: usize = lines.iter().map(|l| l.split_whitespace().count()).sum();
+    assert_eq!(words, 100);
+}
+
+#[test]
+fn a_blank_line_in_the_passage_starts_a_new_line() {
+    let text = "A heading\n\nThe paragraph\nwraps here.";
+    let got = render(vec![hit(text, vec![], whole(text))], &Styles::plain());
+    assert!(
+        got.ends_with("   A heading\n   The paragraph wraps here.\n"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn hits_are_separated_by_a_blank_line() {
+    let text = "one";
+    let got = render(
+        vec![
+            hit(text, vec![], whole(text)),
+            hit(text, vec![], whole(text)),
+        ],
+        &Styles::plain(),
+    );
+    assert_eq!(got.matches("\n\n").count(), 1);
+}

@@ -1,0 +1,160 @@
+use super::*;
+
+/// Expands prefixes over a fixed word list.
+pub(crate) struct Words(pub Vec<&'static str>);
+
+impl PrefixExpander for Words {
+    fn expand(&self, _field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
+        let found = self
+            .0
+            .iter()
+            .filter(|w| w.starts_with(prefix))
+            .map(|w| w.to_string());
+        Ok((found.collect(), false))
+    }
+}
+
+fn plan_all(query: &str) -> Plan {
+    plan(
+        query,
+        Mode::All,
+        &Words(vec!["intrusion", "intruder", "other"]),
+    )
+    .unwrap()
+}
+
+fn term(plan: &Plan, node: &Node) -> String {
+    let Node::Leaf(id) = node else {
+        panic!("not a leaf: {node:?}")
+    };
+    match &plan.leaves[*id].targets[0].1 {
+        Matcher::Term(t) => t.clone(),
+        other => panic!("not a term: {other:?}"),
+    }
+}
+
+#[test]
+fn words_are_anded_and_stemmed_over_title_and_body() {
+    let p = plan_all("Cyber Thefts");
+    let Node::Bool(clauses) = &p.root else {
+        panic!("{:?}", p.root)
+    };
+    assert_eq!(clauses.len(), 2);
+    assert!(clauses.iter().all(|(o, _)| *o == Occur::Must));
+    assert_eq!(term(&p, &clauses[1].1), "theft");
+    let fields: Vec<TextField> = p.leaves[0].targets.iter().map(|t| t.0).collect();
+    assert_eq!(fields, [TextField::Title, TextField::Body]);
+    assert!(p.has_implicit_and);
+}
+
+#[test]
+fn any_mode_makes_words_optional() {
+    let p = plan("cyber theft", Mode::Any, &Words(vec![])).unwrap();
+    let Node::Bool(clauses) = &p.root else {
+        panic!()
+    };
+    assert!(clauses.iter().all(|(o, _)| *o == Occur::Should));
+    assert!(!p.has_implicit_and);
+}
+
+#[test]
+fn an_or_run_is_one_required_group() {
+    // `a b OR c` means a AND (b OR c), not tantivy's (+a ?b ?c).
+    let p = plan_all("alpha beta OR gamma");
+    let Node::Bool(clauses) = &p.root else {
+        panic!()
+    };
+    assert_eq!(clauses.len(), 2);
+    assert_eq!(clauses[0].0, Occur::Must);
+    assert_eq!(term(&p, &clauses[0].1), "alpha");
+    let (occur, Node::Bool(group)) = &clauses[1] else {
+        panic!("{clauses:?}")
+    };
+    assert_eq!(*occur, Occur::Must);
+    assert!(group.iter().all(|(o, _)| *o == Occur::Should));
+    assert_eq!(group.len(), 2);
+}
+
+#[test]
+fn a_plain_or_query_is_all_should() {
+    let p = plan_all("alpha OR beta");
+    let Node::Bool(clauses) = &p.root else {
+        panic!()
+    };
+    assert!(clauses.iter().all(|(o, _)| *o == Occur::Should));
+    assert!(!p.has_implicit_and);
+}
+
+#[test]
+fn and_not_subtracts_instead_of_matching_nothing() {
+    let p = plan_all("alpha AND NOT beta");
+    let Node::Bool(clauses) = &p.root else {
+        panic!()
+    };
+    let (Occur::Must, Node::Bool(inner)) = &clauses[1] else {
+        panic!("{clauses:?}")
+    };
+    assert_eq!(inner[0].0, Occur::MustNot);
+    assert_eq!(inner[1], (Occur::Must, Node::All));
+}
+
+#[test]
+fn phrases_keep_positions_and_slop() {
+    let p = plan_all("\"pipe routing\"~2");
+    let Matcher::Phrase { terms, slop } = &p.leaves[0].targets[0].1 else {
+        panic!()
+    };
+    assert_eq!(terms, &[(0, "pipe".to_string()), (1, "rout".to_string())]);
+    assert_eq!(*slop, 2);
+}
+
+#[test]
+fn word_star_is_a_prefix_over_indexed_words() {
+    let p = plan_all("Intru*");
+    let Matcher::Prefix {
+        prefix, expansions, ..
+    } = &p.leaves[0].targets[0].1
+    else {
+        panic!()
+    };
+    assert_eq!(prefix, "intru");
+    assert_eq!(expansions, &["intrusion", "intruder"]);
+}
+
+#[test]
+fn field_queries_target_one_field() {
+    let p = plan_all("title:westinghouse");
+    let fields: Vec<TextField> = p.leaves[0].targets.iter().map(|t| t.0).collect();
+    assert_eq!(fields, [TextField::Title]);
+}
+
+#[test]
+fn bad_queries_are_errors_that_say_why() {
+    for (query, reason) in [
+        ("foo:bar", "unknown field 'foo'"),
+        ("-alpha", "only excludes"),
+        ("NOT alpha", "only excludes"),
+        ("\"unclosed", "at character"),
+        ("...", "no searchable words"),
+        ("e-ma*", "single word"),
+        ("date:[2018 TO 2019]", "not supported"),
+    ] {
+        let err = plan(query, Mode::All, &Words(vec![])).unwrap_err();
+        assert!(err.to_string().contains(reason), "{query}: {err}");
+    }
+}
+
+#[test]
+fn punctuation_only_literals_are_dropped() {
+    let p = plan_all("alpha ... beta");
+    assert_eq!(p.leaves.len(), 2);
+}
+
+#[test]
+fn boosts_are_kept() {
+    let p = plan_all("alpha^3 beta");
+    let Node::Bool(clauses) = &p.root else {
+        panic!()
+    };
+    assert!(matches!(&clauses[0].1, Node::Boost(_, b) if *b == 3.0));
+}

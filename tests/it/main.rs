@@ -1,0 +1,10 @@
+//! Integration tests: the real `quarry` binary run on small corpora written
+//! into temporary directories.
+
+mod harness;
+
+mod highlight;
+mod index;
+mod json;
+mod output;
+mod search;
