@@ -39,21 +39,19 @@ fn run_index(args: IndexArgs) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
+/// `indexed 14 documents (86 passages), skipped 2 files in 0.03 s`, plus
+/// the count of unreadable files when there are some.
 fn index_summary(report: &index::BuildReport) -> String {
     let mut line = format!(
-        "indexed {} ({}) in {:.2} s",
+        "indexed {} ({}), skipped {}",
         count(report.files, "document"),
         count(report.passages, "passage"),
-        report.elapsed.as_secs_f64()
+        count(report.skipped, "file"),
     );
-    if report.skipped > 0 {
-        let files = count(report.skipped, "file");
-        line.push_str(&format!("; skipped {files} of unknown type"));
-    }
     if report.failed > 0 {
-        let files = count(report.failed, "file");
-        line.push_str(&format!("; {files} could not be read"));
+        line.push_str(&format!(", {} unreadable", count(report.failed, "file")));
     }
+    line.push_str(&format!(" in {:.2} s", report.elapsed.as_secs_f64()));
     line
 }
 

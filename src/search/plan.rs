@@ -84,8 +84,15 @@ pub trait PrefixExpander {
     fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)>;
 }
 
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// Deepest nesting of parentheses accepted: tantivy's grammar recurses per
+/// level and overflows the stack on a few thousand.
+pub const MAX_DEPTH: usize = 32;
+
 /// Plans `query` in `mode`.
 pub fn plan(query: &str, mode: Mode, expander: &dyn PrefixExpander) -> Result<Plan> {
+    check_limits(query)?;
     let ast = tantivy::query_grammar::parse_query(query).map_err(|_| syntax_error(query))?;
     let mut planner = Planner {
         query,
@@ -113,6 +120,36 @@ pub fn plan(query: &str, mode: Mode, expander: &dyn PrefixExpander) -> Result<Pl
         leaves: planner.leaves,
         has_implicit_and: planner.has_implicit_and,
     })
+}
+
+/// Refuses queries too long or too deeply nested to parse safely, before
+/// the parser sees them.
+fn check_limits(query: &str) -> Result<()> {
+    if query.len() > MAX_QUERY_BYTES {
+        let reason = format!("it is longer than the limit of {MAX_QUERY_BYTES} bytes");
+        return Err(Error::query(head(query), reason));
+    }
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in query.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            let reason = format!("parentheses nest deeper than the limit of {MAX_DEPTH}");
+            return Err(Error::query(head(query), reason));
+        }
+    }
+    Ok(())
+}
+
+/// The first 60 chars of an oversized query, to name it in an error.
+fn head(query: &str) -> &str {
+    let end = query.char_indices().nth(60).map_or(query.len(), |(i, _)| i);
+    &query[..end]
 }
 
 fn syntax_error(query: &str) -> Error {

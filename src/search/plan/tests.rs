@@ -158,3 +158,19 @@ fn boosts_are_kept() {
     };
     assert!(matches!(&clauses[0].1, Node::Boost(_, b) if *b == 3.0));
 }
+
+#[test]
+fn over_long_and_over_nested_queries_are_refused_before_parsing() {
+    let deep = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
+    let err = plan(&deep, Mode::All, &Words(vec![])).unwrap_err();
+    assert!(err.to_string().contains("limit of 32"), "{err}");
+    let nested_ok = format!("{}a{}", "(".repeat(32), ")".repeat(32));
+    assert!(plan(&nested_ok, Mode::All, &Words(vec![])).is_ok());
+    let long = "word ".repeat(1000);
+    let err = plan(&long, Mode::All, &Words(vec![])).unwrap_err();
+    assert!(err.to_string().contains("4096 bytes"), "{err}");
+    let quoted = format!("\"{}\"", "(".repeat(100));
+    assert!(
+        plan(&quoted, Mode::All, &Words(vec![])).is_err_and(|e| !e.to_string().contains("nest"))
+    );
+}
