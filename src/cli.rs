@@ -16,11 +16,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index the corpus (a folder of .txt and .md documents) into passages.
+    /// Bring the index in step with the corpus (a folder of .txt and .md
+    /// documents): only new, changed and deleted files cost time.
     #[command(
-        after_help = "Examples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry"
+        after_help = "Exit status: 0 done, 2 error, 3 another process is updating the index,\n130/143 stopped by SIGINT/SIGTERM (what was done is committed).\n\nExamples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry\n  quarry index --rebuild"
     )]
     Index(IndexArgs),
+    /// Index, then follow the corpus: changes are searchable within about
+    /// two seconds. Stop with Ctrl-C.
+    #[command(
+        after_help = "Exit status: 0 stopped by SIGINT/SIGTERM (pending work committed), 2 error,\n3 another process is updating the index."
+    )]
+    Watch(WatchArgs),
+    /// Show what the next `index` would do, without changing anything.
+    #[command(
+        after_help = "Lines are 'A path' (added), 'M path' (modified), 'D path' (deleted),\nthen a count line."
+    )]
+    Status(StatusArgs),
     /// Search the index; builds it first when there is none.
     #[command(
         after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq ."
@@ -53,6 +65,45 @@ pub struct Paths {
 pub struct IndexArgs {
     #[command(flatten)]
     pub paths: Paths,
+    /// Hash every file, not only those whose size or mtime changed.
+    #[arg(long)]
+    pub checksum: bool,
+    /// Build a fresh index and swap it in (the old one stays searchable
+    /// until then).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Allow a run that removes every document (an empty corpus).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Output format of the report (human goes to stderr, json to stdout).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Hash every file, not only those whose size or mtime changed.
+    #[arg(long)]
+    pub checksum: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable lines.
+    Human,
+    /// One JSON object on stdout.
+    Json,
 }
 
 #[derive(Debug, Args)]

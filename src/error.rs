@@ -9,8 +9,14 @@ use std::path::{Path, PathBuf};
 pub const EXIT_OK: i32 = 0;
 /// Exit code when a search found nothing.
 pub const EXIT_NO_HITS: i32 = 1;
-/// Exit code for every error (bad query, missing index, I/O).
+/// Exit code for errors (bad query, missing index, I/O).
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code when another process is updating the index.
+pub const EXIT_BUSY: i32 = 3;
+/// Exit code of `index` stopped by SIGINT (128 + 2).
+pub const EXIT_SIGINT: i32 = 130;
+/// Exit code of `index` stopped by SIGTERM (128 + 15).
+pub const EXIT_SIGTERM: i32 = 143;
 
 /// Everything that can stop a quarry command.
 #[derive(Debug, thiserror::Error)]
@@ -47,8 +53,17 @@ pub enum Error {
         expected: u32,
     },
     /// Another process holds the index writer lock.
-    #[error("index at {} is locked by another quarry process", path.display())]
-    Locked { path: PathBuf },
+    #[error("index {} is being updated by another process", path.display())]
+    Busy { path: PathBuf },
+    /// The index directory cannot be written (permissions, read-only mount).
+    #[error("index {} is not writable: {reason}", path.display())]
+    NotWritable { path: PathBuf, reason: String },
+    /// The corpus holds no document while the index holds some.
+    #[error(
+        "corpus {} holds no documents; refusing to remove all {documents} documents from the index (use --allow-empty if that is what you want)",
+        path.display()
+    )]
+    EmptyCorpus { path: PathBuf, documents: u64 },
     /// tantivy failed on an index.
     #[error("index at {}: {source}", path.display())]
     Index {
@@ -70,7 +85,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
-        EXIT_ERROR
+        match self {
+            Error::Busy { .. } => EXIT_BUSY,
+            _ => EXIT_ERROR,
+        }
     }
 
     /// An I/O error on `path`.
@@ -81,15 +99,19 @@ impl Error {
         }
     }
 
-    /// A tantivy error on the index at `path`; lock failures become
-    /// [`Error::Locked`] by their variant, not by their (misleading) text.
+    /// A tantivy error on the index at `path`. Lock failures are told
+    /// apart by their variant: tantivy attaches its "another IndexWriter"
+    /// hint to permission errors too.
     pub fn index(path: impl AsRef<Path>, source: tantivy::TantivyError) -> Error {
+        use tantivy::TantivyError::LockFailure;
+        use tantivy::directory::error::LockError;
         let path = path.as_ref().to_path_buf();
         match source {
-            tantivy::TantivyError::LockFailure(
-                tantivy::directory::error::LockError::LockBusy,
-                _,
-            ) => Error::Locked { path },
+            LockFailure(LockError::LockBusy, _) => Error::Busy { path },
+            LockFailure(LockError::IoError(io), _) => Error::NotWritable {
+                path,
+                reason: io.to_string(),
+            },
             source => Error::Index { path, source },
         }
     }

@@ -10,49 +10,102 @@ pub mod cli;
 pub mod corpus;
 pub mod error;
 pub mod index;
+pub mod interrupt;
 pub mod output;
 pub mod passage;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod watch;
 
 use std::io::{self, BufWriter, Write};
 
-use cli::{Cli, Command, IndexArgs, OutputFormat, SearchArgs};
+use std::sync::atomic::AtomicBool;
+
+use cli::{Cli, Command, IndexArgs, OutputFormat, ReportFormat, SearchArgs, StatusArgs, WatchArgs};
 use error::{EXIT_NO_HITS, EXIT_OK, Error, Result};
-use output::messages;
+use output::progress::{Progress, WarningsOnly};
+use output::{messages, summary};
 use settings::SearchSettings;
 
 /// Runs a command; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Index(args) => run_index(args),
+        Command::Status(args) => run_status(args),
+        Command::Watch(args) => run_watch(args),
         Command::Search(args) => run_search(args),
     }
 }
 
 fn run_index(args: IndexArgs) -> Result<i32> {
-    let report = index::build(&args.paths.corpus, &args.paths.index, &mut |w| {
-        messages::warning(w)
-    })?;
-    messages::status(&index_summary(&report));
+    let options = index::Options {
+        checksum: args.checksum,
+        allow_empty: args.allow_empty,
+        rebuild: args.rebuild,
+    };
+    let interrupt = interrupt::Interrupt::install();
+    let mut progress = Progress::new();
+    let report = index::update(
+        &args.paths.corpus,
+        &args.paths.index,
+        options,
+        interrupt.flag(),
+        &mut progress,
+    )?;
+    if report.rebuilt {
+        messages::note(&format!(
+            "rebuilt the index at {}",
+            args.paths.index.display()
+        ));
+    }
+    if report.interrupted {
+        messages::note(
+            "interrupted: what was done so far is committed; run 'quarry index' again to finish",
+        );
+    }
+    match args.format {
+        ReportFormat::Human => messages::status(&summary::index_line(&report)),
+        ReportFormat::Json => write_stdout(|w| summary::write_index_json(w, &report))?,
+    }
+    Ok(interrupt
+        .exit_code()
+        .filter(|_| report.interrupted)
+        .unwrap_or(EXIT_OK))
+}
+
+fn run_watch(args: WatchArgs) -> Result<i32> {
+    let interrupt = interrupt::Interrupt::install();
+    watch::watch(
+        &args.paths.corpus,
+        &args.paths.index,
+        interrupt.flag(),
+        &mut output::progress::WatchMessages,
+    )?;
     Ok(EXIT_OK)
 }
 
-/// `indexed 14 documents (86 passages), skipped 2 files in 0.03 s`, plus
-/// the count of unreadable files when there are some.
-fn index_summary(report: &index::BuildReport) -> String {
-    let mut line = format!(
-        "indexed {} ({}), skipped {}",
-        count(report.files, "document"),
-        count(report.passages, "passage"),
-        count(report.skipped, "file"),
-    );
-    if report.failed > 0 {
-        line.push_str(&format!(", {} unreadable", count(report.failed, "file")));
+fn run_status(args: StatusArgs) -> Result<i32> {
+    let status = index::status(&args.paths.corpus, &args.paths.index, args.checksum)?;
+    for (path, reason) in &status.errors {
+        messages::warning(&format!("{path}: {reason}"));
     }
-    line.push_str(&format!(" in {:.2} s", report.elapsed.as_secs_f64()));
-    line
+    write_stdout(|w| match args.format {
+        ReportFormat::Human => summary::write_status(w, &status),
+        ReportFormat::Json => summary::write_status_json(w, &status),
+    })?;
+    Ok(EXIT_OK)
+}
+
+/// Writes to a locked, buffered stdout; a closed pipe ends output quietly.
+fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    match f(&mut w).and_then(|()| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(e)),
+        Ok(()) => Ok(()),
+    }
 }
 
 fn run_search(args: SearchArgs) -> Result<i32> {
@@ -90,34 +143,31 @@ fn run_search(args: SearchArgs) -> Result<i32> {
     })
 }
 
+/// The first search of a corpus builds its index (no progress bar, no
+/// signal handling: an interrupted first build leaves no index behind).
 fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
-    let report = index::build(&settings.corpus, &settings.index, &mut |w| {
-        messages::warning(w)
-    })?;
-    messages::status(&index_summary(&report));
+    let never = AtomicBool::new(false);
+    let report = index::update(
+        &settings.corpus,
+        &settings.index,
+        index::Options::default(),
+        &never,
+        &mut WarningsOnly,
+    )?;
+    messages::status(&summary::index_line(&report));
     Ok(())
 }
 
 /// Prints the results on stdout; a closed pipe ends the output quietly.
 fn print(settings: &SearchSettings, outcome: &search::Outcome) -> Result<()> {
-    let stdout = io::stdout();
-    let mut w = BufWriter::new(stdout.lock());
-    let written = match settings.format {
-        OutputFormat::Human => output::human::write_search(&mut w, outcome, &settings.styles)
-            .and_then(|()| {
-                w.flush()?;
-                if settings.request.limit > 0 {
-                    messages::status(&search_summary(outcome, settings.request.offset));
-                }
-                Ok(())
-            }),
-        OutputFormat::Json => output::json::write_search(&mut w, &settings.request.query, outcome),
-    };
-    match written.and_then(|()| w.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output(e)),
-        Ok(()) => Ok(()),
+    write_stdout(|w| match settings.format {
+        OutputFormat::Human => output::human::write_search(w, outcome, &settings.styles),
+        OutputFormat::Json => output::json::write_search(w, &settings.request.query, outcome),
+    })?;
+    if settings.format == OutputFormat::Human && settings.request.limit > 0 {
+        messages::status(&search_summary(outcome, settings.request.offset));
     }
+    Ok(())
 }
 
 fn search_summary(outcome: &search::Outcome, offset: usize) -> String {

@@ -11,7 +11,7 @@ mod walk;
 
 use std::path::Path;
 
-pub use walk::{CorpusFile, Walk, walk};
+pub use walk::{CorpusFile, Walk, mtime_nanos, walk};
 
 /// Metadata of a document, as its file states it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

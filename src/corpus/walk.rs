@@ -17,6 +17,10 @@ pub struct CorpusFile {
     /// identifies the document in the index and in output.
     pub key: String,
     pub format: Format,
+    /// Size in bytes when walked.
+    pub size: u64,
+    /// Modification time when walked, nanoseconds since the Unix epoch.
+    pub mtime: i64,
 }
 
 /// What a walk found.
@@ -28,6 +32,22 @@ pub struct Walk {
     pub skipped: usize,
     /// Entries that could not be read: path and reason, one warning each.
     pub errors: Vec<(PathBuf, String)>,
+    /// Keys of the folders and files that could not be read: what the index
+    /// holds under them is kept, not taken for deleted.
+    pub unreadable: Vec<String>,
+}
+
+impl Walk {
+    /// Whether `key` lies in (or is) an entry that could not be read.
+    pub fn is_unreadable(&self, key: &str) -> bool {
+        self.unreadable.iter().any(|u| {
+            u.is_empty()
+                || key == u
+                || key
+                    .strip_prefix(u.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
+    }
 }
 
 /// Walks `root`, skipping `exclude` (the index directory, when it lies
@@ -57,6 +77,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
                 let reason = err
                     .io_error()
                     .map_or_else(|| err.to_string(), ToString::to_string);
+                found.unreadable.push(key(&root, &path));
                 found.errors.push((path, reason));
                 continue;
             }
@@ -64,17 +85,38 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
         if entry.file_type().is_dir() {
             continue;
         }
-        let format = Format::of(entry.path()).filter(|_| entry.file_type().is_file());
-        match format {
-            Some(format) => found.files.push(CorpusFile {
-                key: key(&root, entry.path()),
+        let Some(format) = Format::of(entry.path()).filter(|_| entry.file_type().is_file()) else {
+            found.skipped += 1;
+            continue;
+        };
+        let key = key(&root, entry.path());
+        match entry.metadata() {
+            Ok(meta) => found.files.push(CorpusFile {
+                key,
                 path: entry.into_path(),
                 format,
+                size: meta.len(),
+                mtime: mtime_nanos(&meta),
             }),
-            None => found.skipped += 1,
+            Err(err) => {
+                found.unreadable.push(key);
+                found.errors.push((entry.into_path(), err.to_string()));
+            }
         }
     }
     Ok(found)
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch (0 when
+/// the platform cannot tell).
+pub fn mtime_nanos(meta: &std::fs::Metadata) -> i64 {
+    let Ok(modified) = meta.modified() else {
+        return 0;
+    };
+    match modified.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_nanos()).unwrap_or(i64::MAX),
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

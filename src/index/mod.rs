@@ -1,19 +1,33 @@
-//! The index on disk: opening it for reading, opening or creating it for
-//! writing, and the commit payload that records which schema wrote it.
+//! The index on disk: opening it, creating it, updating it from the corpus
+//! ([`update`]), telling what an update would do ([`status`]), and
+//! rebuilding it beside the old one and swapping it in ([`rebuild`]).
+//!
+//! Each commit's payload records the schema version and the corpus root,
+//! so that a search can tell when a hit's file changed since it was
+//! indexed.
 
-mod build;
+mod manifest;
+mod rebuild;
+mod status;
+pub mod update;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-pub use build::{BuildReport, build};
+pub use manifest::Manifest;
+pub use status::{Status, status};
+pub use update::{Report, Reporter};
 
+use crate::corpus;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// An open index with its fields.
+#[derive(Clone)]
 pub struct IndexHandle {
     pub index: Index,
     pub fields: Fields,
@@ -21,17 +35,35 @@ pub struct IndexHandle {
 }
 
 /// Stored with every commit in tantivy's `meta.json`.
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    schema_version: u32,
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Payload {
+    pub schema_version: u32,
+    /// The corpus root the index was last updated from, absolute.
+    #[serde(default)]
+    pub corpus: Option<PathBuf>,
 }
 
-/// The commit payload of this build.
-fn payload() -> String {
+/// The commit payload of this build for `corpus`.
+fn payload(corpus: &Path) -> String {
+    let corpus = corpus
+        .canonicalize()
+        .unwrap_or_else(|_| corpus.to_path_buf());
     serde_json::to_string(&Payload {
         schema_version: SCHEMA_VERSION,
+        corpus: Some(corpus),
     })
     .unwrap_or_default()
+}
+
+/// What an `index` run is asked to do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Hash every file, not only those whose size or mtime changed.
+    pub checksum: bool,
+    /// Allow a run that would remove every document (empty corpus).
+    pub allow_empty: bool,
+    /// Build a fresh index and swap it in.
+    pub rebuild: bool,
 }
 
 /// Whether `dir` holds an index (of any version).
@@ -46,14 +78,10 @@ pub fn open(dir: &Path) -> Result<IndexHandle> {
     handle(dir, index)
 }
 
-/// Opens the index in `dir` for writing, creating it (and the directory)
-/// when there is none. Refuses a non-empty directory that holds no index,
-/// so that a mistyped `--index` cannot scatter files into, say, a home
-/// directory.
-pub fn open_or_create(dir: &Path) -> Result<IndexHandle> {
-    if exists(dir) {
-        return open(dir);
-    }
+/// Creates an index in `dir`, creating the directory. Refuses a non-empty
+/// directory that holds no index, so that a mistyped `--index` cannot
+/// scatter files into, say, a home directory.
+fn create(dir: &Path) -> Result<IndexHandle> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let foreign = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -71,11 +99,7 @@ pub fn open_or_create(dir: &Path) -> Result<IndexHandle> {
 
 fn handle(dir: &Path, index: Index) -> Result<IndexHandle> {
     schema::register_analyzers(&index);
-    let fields = fields_of(&index).ok_or_else(|| Error::SchemaMismatch {
-        path: dir.to_path_buf(),
-        found: "unknown".to_string(),
-        expected: SCHEMA_VERSION,
-    })?;
+    let fields = fields_of(&index).ok_or_else(|| mismatch(dir, "unknown"))?;
     Ok(IndexHandle {
         index,
         fields,
@@ -83,31 +107,36 @@ fn handle(dir: &Path, index: Index) -> Result<IndexHandle> {
     })
 }
 
-/// The fields of this build's schema, looked up in the index's schema.
+/// The fields of this build's schema, if the index has exactly them.
 fn fields_of(index: &Index) -> Option<Fields> {
     let schema = index.schema();
     let (expected_schema, expected) = schema::build_schema();
-    let same = expected_schema
-        .fields()
-        .all(|(field, entry)| schema.get_field(entry.name()).ok() == Some(field));
+    let same = schema.num_fields() == expected_schema.num_fields()
+        && expected_schema
+            .fields()
+            .all(|(field, entry)| schema.get_field(entry.name()).ok() == Some(field));
     same.then_some(expected)
 }
 
-/// An index committed by another schema version is refused; a fresh index
-/// that was never committed has no payload and is accepted.
-fn check_version(dir: &Path, index: &Index) -> Result<()> {
+/// The payload of the last commit (default for a never-committed index).
+pub fn read_payload(dir: &Path, index: &Index) -> Result<Option<Payload>> {
     let metas = index.load_metas().map_err(|e| Error::index(dir, e))?;
-    let Some(text) = metas.payload else {
-        return if metas.segments.is_empty() {
-            Ok(())
-        } else {
-            Err(mismatch(dir, "none"))
-        };
-    };
-    match serde_json::from_str::<Payload>(&text) {
-        Ok(p) if p.schema_version == SCHEMA_VERSION => Ok(()),
-        Ok(p) => Err(mismatch(dir, &p.schema_version.to_string())),
-        Err(_) => Err(mismatch(dir, "unreadable")),
+    match metas.payload {
+        None if metas.segments.is_empty() => Ok(Some(Payload {
+            schema_version: SCHEMA_VERSION,
+            corpus: None,
+        })),
+        None => Ok(None),
+        Some(text) => Ok(serde_json::from_str(&text).ok()),
+    }
+}
+
+/// An index committed by another schema version is refused.
+fn check_version(dir: &Path, index: &Index) -> Result<()> {
+    match read_payload(dir, index)? {
+        Some(p) if p.schema_version == SCHEMA_VERSION => Ok(()),
+        Some(p) => Err(mismatch(dir, &p.schema_version.to_string())),
+        None => Err(mismatch(dir, "unknown")),
     }
 }
 
@@ -120,8 +149,7 @@ fn mismatch(dir: &Path, found: &str) -> Error {
 }
 
 impl IndexHandle {
-    /// A reader that sees the last commit (reloaded by hand: we never
-    /// search while writing in one process).
+    /// A reader that sees the last commit (reloaded by hand).
     pub fn reader(&self) -> Result<IndexReader> {
         self.index
             .reader_builder()
@@ -129,4 +157,180 @@ impl IndexHandle {
             .try_into()
             .map_err(|e| Error::index(&self.dir, e))
     }
+
+    /// The manifest of the last commit.
+    pub fn manifest(&self) -> Result<Manifest> {
+        let reader = self.reader()?;
+        Manifest::load(&reader.searcher()).map_err(|e| Error::index(&self.dir, e))
+    }
+
+    /// The corpus root recorded by the last commit.
+    pub fn corpus(&self) -> Option<PathBuf> {
+        read_payload(&self.dir, &self.index).ok().flatten()?.corpus
+    }
+}
+
+/// Brings the index in `index_dir` in step with `corpus`: incrementally,
+/// or by a rebuild when asked or when the index has another schema.
+pub fn update(
+    corpus: &Path,
+    index_dir: &Path,
+    options: Options,
+    stop: &AtomicBool,
+    reporter: &mut dyn Reporter,
+) -> Result<Report> {
+    let started = Instant::now();
+    let walk = corpus::walk(corpus, Some(index_dir))?;
+    if walk.is_unreadable("") {
+        return Err(Error::CorpusMissing {
+            path: corpus.to_path_buf(),
+            reason: "cannot be read".to_string(),
+        });
+    }
+    for (path, reason) in &walk.errors {
+        reporter.warn(&format!("{}: {reason}", path.display()));
+    }
+    let handle = if exists(index_dir) {
+        match open(index_dir) {
+            Ok(handle) if !options.rebuild => Some(handle),
+            Ok(_) => None,
+            Err(Error::SchemaMismatch { .. }) => {
+                reporter.warn(&format!(
+                    "index at {} was built by another version of quarry: rebuilding it",
+                    index_dir.display()
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        Some(create(index_dir)?)
+    };
+    let mut report = match handle {
+        Some(handle) => {
+            let mut session = Session::new(handle, corpus)?;
+            let report = session.apply(&walk, options, stop, reporter)?;
+            session.finish()?;
+            report
+        }
+        None => rebuild::rebuild(corpus, index_dir, &walk, options, stop, reporter)?,
+    };
+    report.skipped = walk.skipped;
+    report.failed += walk.errors.len();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// An index open for updates: holds the writer lock until it is dropped,
+/// so that `watch` keeps other writers out between its batches.
+pub struct Session {
+    handle: IndexHandle,
+    reader: IndexReader,
+    updater: update::Updater,
+    corpus: PathBuf,
+}
+
+impl Session {
+    /// Takes the writer lock of an open index.
+    pub fn new(handle: IndexHandle, corpus: &Path) -> Result<Session> {
+        let updater = update::Updater::new(&handle, corpus)?;
+        let reader = handle.reader()?;
+        Ok(Session {
+            handle,
+            reader,
+            updater,
+            corpus: corpus.to_path_buf(),
+        })
+    }
+
+    /// Opens (or creates) the index at `index_dir` for updates from
+    /// `corpus`; an index of another schema is rebuilt first.
+    pub fn open(
+        corpus: &Path,
+        index_dir: &Path,
+        stop: &AtomicBool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(Session, Option<Report>)> {
+        let rebuilt = match open(index_dir) {
+            Err(Error::SchemaMismatch { .. }) => {
+                let options = Options {
+                    rebuild: true,
+                    ..Options::default()
+                };
+                Some(update(corpus, index_dir, options, stop, reporter)?)
+            }
+            _ => None,
+        };
+        let handle = if exists(index_dir) {
+            open(index_dir)?
+        } else {
+            create(index_dir)?
+        };
+        Ok((Session::new(handle, corpus)?, rebuilt))
+    }
+
+    /// Walks the corpus and applies what changed.
+    pub fn sync(
+        &mut self,
+        options: Options,
+        stop: &AtomicBool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Report> {
+        let started = Instant::now();
+        let walk = corpus::walk(&self.corpus, Some(&self.handle.dir))?;
+        for (path, reason) in &walk.errors {
+            reporter.warn(&format!("{}: {reason}", path.display()));
+        }
+        let mut report = self.apply(&walk, options, stop, reporter)?;
+        report.skipped = walk.skipped;
+        report.failed += walk.errors.len();
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Applies what changed between `walk` and the last commit.
+    fn apply(
+        &mut self,
+        walk: &corpus::Walk,
+        options: Options,
+        stop: &AtomicBool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Report> {
+        if walk.is_unreadable("") {
+            return Err(Error::CorpusMissing {
+                path: self.corpus.clone(),
+                reason: "cannot be read".to_string(),
+            });
+        }
+        self.reader
+            .reload()
+            .map_err(|e| Error::index(&self.handle.dir, e))?;
+        let manifest = Manifest::load(&self.reader.searcher())
+            .map_err(|e| Error::index(&self.handle.dir, e))?;
+        refuse_emptying(&self.corpus, walk, &manifest, options)?;
+        let plan = update::plan(walk, &manifest, options.checksum);
+        self.updater.apply(walk, &manifest, &plan, stop, reporter)
+    }
+
+    /// Waits for background merges and releases the lock.
+    pub fn finish(self) -> Result<()> {
+        self.updater.finish()
+    }
+}
+
+/// A corpus that suddenly holds nothing (an unmounted disk, a wrong path)
+/// must not empty the index unless asked to.
+fn refuse_emptying(
+    corpus: &Path,
+    walk: &corpus::Walk,
+    manifest: &Manifest,
+    options: Options,
+) -> Result<()> {
+    if walk.files.is_empty() && !manifest.files.is_empty() && !options.allow_empty {
+        return Err(Error::EmptyCorpus {
+            path: corpus.to_path_buf(),
+            documents: manifest.files.len() as u64,
+        });
+    }
+    Ok(())
 }

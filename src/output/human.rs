@@ -26,6 +26,7 @@ pub struct Styles {
     pub path: Style,
     pub date: Style,
     pub highlight: Style,
+    pub stale: Style,
 }
 
 impl Styles {
@@ -37,6 +38,7 @@ impl Styles {
             path: AnsiColor::Magenta.on_default(),
             date: AnsiColor::Green.on_default(),
             highlight: AnsiColor::Red.on_default().bold(),
+            stale: AnsiColor::Yellow.on_default(),
         }
     }
 
@@ -64,6 +66,10 @@ fn write_hit(w: &mut dyn Write, hit: &Hit, styles: &Styles) -> io::Result<()> {
     write_styled(w, &title, styles.title, styles)?;
     let path = styles.path;
     write!(w, " — {path}{}#{}{path:#}", clean(&hit.path), hit.passage)?;
+    if hit.stale {
+        let style = styles.stale;
+        write!(w, " {style}[stale: changed since indexed]{style:#}")?;
+    }
     if let Some(date) = &hit.date {
         let style = styles.date;
         write!(w, " — {style}{}{style:#}", clean(date))?;

@@ -4,7 +4,8 @@
 //! - `hit`: `rank`, `score`, `path`, `title`, `date`, `source`, `url`
 //!   (null when unknown), `passage`, `start`, `end` (byte range of the
 //!   passage in the document's extracted text), `text` (the whole passage)
-//!   and `highlights` (`[start, end]` byte ranges inside `text`);
+//!   `highlights` (`[start, end]` byte ranges inside `text`) and `stale`
+//!   (the file changed or vanished since it was indexed);
 //! - `summary`, last: `query`, `total_hits`, `returned`, `elapsed_ms`,
 //!   `fallback_any`.
 
@@ -35,6 +36,7 @@ struct HitJson<'a> {
     end: u64,
     text: &'a str,
     highlights: Vec<[usize; 2]>,
+    stale: bool,
 }
 
 #[derive(Serialize)]
@@ -66,6 +68,7 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
                 .iter()
                 .map(|h| [h.range.start, h.range.end])
                 .collect(),
+            stale: hit.stale,
         }
     }
 }

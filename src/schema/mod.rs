@@ -5,6 +5,11 @@
 //! unstemmed shadow (`title_words`, `body_words`) answers `word*` prefixes,
 //! because a stemmed dictionary holds `run` for `running` and a prefix
 //! `runn*` would miss it.
+//!
+//! Every passage also carries its file's record (size, mtime, content hash,
+//! extractor version, passage count) as fast fields: together they are the
+//! *manifest*, committed atomically with the passages. A file that yields
+//! no passage gets one record-only document (`kind = file`).
 
 mod tokenizer;
 
@@ -20,7 +25,12 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// `kind` of a passage document.
+pub const KIND_PASSAGE: &str = "passage";
+/// `kind` of the record-only document of a file without passages.
+pub const KIND_FILE: &str = "file";
 
 /// Analyzer of the stemmed fields: words, NFC, lowercase, ASCII folding,
 /// English Snowball stemming.
@@ -53,6 +63,28 @@ pub struct Fields {
     pub date: Field,
     pub source: Field,
     pub url: Field,
+    /// [`KIND_PASSAGE`] or [`KIND_FILE`].
+    pub kind: Field,
+    pub file_size: Field,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub file_mtime: Field,
+    pub file_hash: Field,
+    pub extractor: Field,
+    /// Number of passages of the file.
+    pub passages: Field,
+}
+
+/// What the manifest records of an indexed file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileRecord {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime: i64,
+    /// xxh3-64 of the file's bytes.
+    pub hash: u64,
+    /// Version of the extractor that read it.
+    pub extractor: u64,
+    pub passages: u64,
 }
 
 /// A searchable text field of a passage; each has a stemmed and a words form.
@@ -127,6 +159,12 @@ pub fn build_schema() -> (Schema, Fields) {
         date: b.add_text_field("date", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),
         url: b.add_text_field("url", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        file_size: b.add_u64_field("file_size", STORED | FAST),
+        file_mtime: b.add_i64_field("file_mtime", STORED | FAST),
+        file_hash: b.add_u64_field("file_hash", FAST),
+        extractor: b.add_u64_field("extractor", FAST),
+        passages: b.add_u64_field("passages", FAST),
     };
     (b.build(), fields)
 }
@@ -169,6 +207,7 @@ pub struct PassageDoc<'a> {
     pub date: Option<&'a str>,
     pub source: Option<&'a str>,
     pub url: Option<&'a str>,
+    pub file: FileRecord,
 }
 
 impl Fields {
@@ -192,7 +231,27 @@ impl Fields {
                 doc.add_text(field, value);
             }
         }
+        doc.add_text(self.kind, KIND_PASSAGE);
+        self.add_record(&mut doc, &p.file);
         doc
+    }
+
+    /// The record-only document of a file that has no passage.
+    pub fn placeholder(&self, path: &str, file: &FileRecord) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.path, path);
+        doc.add_u64(self.passage, 0);
+        doc.add_text(self.kind, KIND_FILE);
+        self.add_record(&mut doc, file);
+        doc
+    }
+
+    fn add_record(&self, doc: &mut TantivyDocument, file: &FileRecord) {
+        doc.add_u64(self.file_size, file.size);
+        doc.add_i64(self.file_mtime, file.mtime);
+        doc.add_u64(self.file_hash, file.hash);
+        doc.add_u64(self.extractor, file.extractor);
+        doc.add_u64(self.passages, file.passages);
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Hit {
     pub marks: Marks,
     /// The part of `text` worth showing.
     pub window: Window,
+    /// The document's file changed or vanished since it was indexed.
+    pub stale: bool,
 }
 
 /// The result of a search.
@@ -148,6 +150,7 @@ fn hits(
     let f = &handle.fields;
     let mut analyzers = Analyzers::default();
     let weights = leaf_weights(plan, searcher, f);
+    let mut staleness = Staleness::new(handle.corpus());
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, address)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher
@@ -159,6 +162,12 @@ fn hits(
                 .map(str::to_string)
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let path = text_of(f.path).unwrap_or_default();
+        let mtime = doc
+            .get_first(f.file_mtime)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        let stale = staleness.check(&path, u64_of(f.file_size), mtime);
         let title = text_of(f.title).unwrap_or_default();
         let text = text_of(f.body).unwrap_or_default();
         let marks = highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
@@ -166,7 +175,7 @@ fn hits(
         hits.push(Hit {
             rank: request.offset + i + 1,
             score,
-            path: text_of(f.path).unwrap_or_default(),
+            path,
             passage: u64_of(f.passage),
             start: u64_of(f.start),
             end: u64_of(f.end),
@@ -177,9 +186,38 @@ fn hits(
             text,
             marks,
             window,
+            stale,
         });
     }
     Ok(hits)
+}
+
+/// Tells whether a hit's file changed (size or mtime) or vanished since it
+/// was indexed, looking each file up once per search.
+struct Staleness {
+    corpus: Option<std::path::PathBuf>,
+    seen: std::collections::HashMap<String, bool>,
+}
+
+impl Staleness {
+    fn new(corpus: Option<std::path::PathBuf>) -> Staleness {
+        Staleness {
+            corpus,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    fn check(&mut self, path: &str, size: u64, mtime: i64) -> bool {
+        let Some(root) = &self.corpus else {
+            return false;
+        };
+        *self.seen.entry(path.to_string()).or_insert_with(|| {
+            match std::fs::metadata(root.join(path)) {
+                Ok(meta) => meta.len() != size || crate::corpus::mtime_nanos(&meta) != mtime,
+                Err(_) => true,
+            }
+        })
+    }
 }
 
 /// The weight of each leaf for choosing windows: the idf of its term in

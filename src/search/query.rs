@@ -4,15 +4,14 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::plan::{Leaf, Matcher, Node, Plan, PrefixExpander};
 use crate::error::{Error, Result};
-use crate::schema::{Fields, TITLE_BOOST, TextField};
+use crate::schema::{Fields, KIND_PASSAGE, TITLE_BOOST, TextField};
 
 /// At most this many indexed words are searched for one `word*`, the most
 /// frequent first.
@@ -35,7 +34,11 @@ fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
             Box::new(BoostQuery::new(node_query(inner, plan, fields), *boost))
         }
         Node::Leaf(id) => leaf_query(&plan.leaves[*id], fields),
-        Node::All => Box::new(AllQuery),
+        // Every passage, not the record-only documents of empty files.
+        Node::All => Box::new(TermQuery::new(
+            Term::from_field_text(fields.kind, KIND_PASSAGE),
+            IndexRecordOption::Basic,
+        )),
     }
 }
 

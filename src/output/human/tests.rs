@@ -30,6 +30,7 @@ fn hit(text: &str, highlights: Vec<Range<usize>>, window: Window) -> Hit {
                 .collect(),
         },
         window,
+        stale: false,
     }
 }
 
@@ -141,4 +142,18 @@ fn hits_are_separated_by_a_blank_line() {
         &Styles::plain(),
     );
     assert_eq!(got.matches("\n\n").count(), 1);
+}
+
+#[test]
+fn a_stale_hit_is_marked_in_its_header() {
+    let text = "one";
+    let mut stale = hit(text, vec![], whole(text));
+    stale.stale = true;
+    let got = render(vec![stale], &Styles::plain());
+    assert!(
+        got.starts_with(
+            "1. Cyber report — reports/x.md#3 [stale: changed since indexed] — 2018-03-22\n"
+        ),
+        "{got:?}"
+    );
 }

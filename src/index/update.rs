@@ -1,0 +1,311 @@
+//! Bringing the index in step with the corpus: plan what changed, then
+//! apply it in as few commits as possible.
+//!
+//! A file whose size, mtime and extractor version match its manifest record
+//! is not read. Any other file is read and hashed: same content → its
+//! record is refreshed (counted unchanged); new or different content → its
+//! passages are replaced (delete by path + add, in the same commit). Files
+//! gone from the corpus are removed, except under a folder that could not
+//! be read this run. A rename is a removal plus an addition. Nothing
+//! changed → no commit at all.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tantivy::{IndexWriter, Term};
+
+use super::manifest::Manifest;
+use super::{IndexHandle, payload};
+use crate::corpus::{CorpusFile, Walk};
+use crate::error::{Error, Result};
+use crate::passage::{self, Bounds};
+use crate::schema::{FileRecord, PassageDoc};
+
+/// Memory the index writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// A long run commits after this many written files…
+const COMMIT_EVERY_FILES: usize = 2000;
+/// …or after this long, so that an interrupted run keeps most of its work.
+const COMMIT_EVERY: Duration = Duration::from_secs(30);
+
+/// What a file's manifest record says about it before it is read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Indices into the walk's files: not in the manifest.
+    pub added: Vec<usize>,
+    /// In the manifest, but its size, mtime or extractor version differ (or
+    /// `--checksum`): to be read and hashed.
+    pub suspect: Vec<usize>,
+    /// In the manifest and unchanged by size, mtime and extractor version.
+    pub unchanged: Vec<usize>,
+    /// Path keys in the manifest that are no longer in the corpus.
+    pub removed: Vec<String>,
+}
+
+/// Compares a walk with the manifest. Pure: reads no file.
+pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool) -> Plan {
+    let mut plan = Plan::default();
+    let mut seen = std::collections::HashSet::with_capacity(walk.files.len());
+    for (i, file) in walk.files.iter().enumerate() {
+        seen.insert(file.key.as_str());
+        let fresh = |r: &FileRecord| {
+            r.size == file.size
+                && r.mtime == file.mtime
+                && r.extractor == u64::from(file.format.extractor_version())
+        };
+        match manifest.files.get(&file.key) {
+            None => plan.added.push(i),
+            Some(record) if checksum || !fresh(record) => plan.suspect.push(i),
+            Some(_) if manifest.duplicates.contains(&file.key) => plan.suspect.push(i),
+            Some(_) => plan.unchanged.push(i),
+        }
+    }
+    plan.removed = manifest
+        .files
+        .keys()
+        .filter(|key| !seen.contains(key.as_str()) && !walk.is_unreadable(key))
+        .cloned()
+        .collect();
+    plan.removed.sort();
+    plan
+}
+
+/// Receives progress and problems during a run.
+pub trait Reporter {
+    /// One line about a file that could not be read or extracted cleanly.
+    fn warn(&mut self, message: &str);
+    /// The run will read `total` files.
+    fn start(&mut self, _total: usize) {}
+    /// One more file done.
+    fn tick(&mut self) {}
+    /// The run is over (before the summary is printed).
+    fn finish(&mut self) {}
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Files of unknown type.
+    pub skipped: usize,
+    /// Files that could not be read (their old passages, if any, are kept).
+    pub failed: usize,
+    /// Passages in the index after the run.
+    pub passages: u64,
+    /// Commits made.
+    pub commits: usize,
+    /// Stopped early by a signal (what was done is committed).
+    pub interrupted: bool,
+    /// A fresh index was built and swapped in.
+    pub rebuilt: bool,
+    pub elapsed: Duration,
+}
+
+/// What happened to one file.
+enum Done {
+    Added(u64),
+    Updated {
+        old: u64,
+        new: u64,
+    },
+    /// Same content: the record was refreshed (or nothing was written).
+    Unchanged,
+}
+
+/// Writes plans into an index, committing now and then. It holds the
+/// index's writer lock for as long as it lives.
+pub struct Updater {
+    handle: IndexHandle,
+    writer: IndexWriter,
+    payload: String,
+    /// Files written since the last commit.
+    pending: usize,
+    dirty: bool,
+    last_commit: Instant,
+    report: Report,
+}
+
+impl Updater {
+    /// Takes the index's writer lock: fails at once with
+    /// [`Error::Busy`] when another process holds it.
+    pub fn new(handle: &IndexHandle, corpus: &std::path::Path) -> Result<Updater> {
+        let writer = handle
+            .index
+            .writer(WRITER_MEMORY)
+            .map_err(|e| Error::index(&handle.dir, e))?;
+        Ok(Updater {
+            handle: handle.clone(),
+            writer,
+            payload: payload(corpus),
+            pending: 0,
+            dirty: false,
+            last_commit: Instant::now(),
+            report: Report::default(),
+        })
+    }
+
+    /// Applies `plan` (from `walk` and `manifest`); stops between two files
+    /// once `stop` is set. Commits what it did, and reports it.
+    pub fn apply(
+        &mut self,
+        walk: &Walk,
+        manifest: &Manifest,
+        plan: &Plan,
+        stop: &AtomicBool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Report> {
+        self.report = Report::default();
+        let mut passages = manifest.passages();
+        for key in &plan.removed {
+            self.delete(key);
+            passages -= manifest.files.get(key).map_or(0, |r| r.passages);
+            self.report.removed += 1;
+        }
+        self.report.unchanged = plan.unchanged.len();
+        let mut work: Vec<usize> = plan.added.iter().chain(&plan.suspect).copied().collect();
+        work.sort_unstable();
+        reporter.start(work.len());
+        for i in work {
+            if stop.load(Ordering::SeqCst) {
+                self.report.interrupted = true;
+                break;
+            }
+            let file = &walk.files[i];
+            match self.index_file(file, manifest.files.get(&file.key), reporter) {
+                Ok(Done::Added(n)) => {
+                    self.report.added += 1;
+                    passages += n;
+                }
+                Ok(Done::Updated { old, new }) => {
+                    self.report.updated += 1;
+                    passages = passages - old + new;
+                }
+                Ok(Done::Unchanged) => self.report.unchanged += 1,
+                Err(reason) => {
+                    self.report.failed += 1;
+                    reporter.warn(&format!("{}: {reason}", file.path.display()));
+                }
+            }
+            reporter.tick();
+            if self.pending >= COMMIT_EVERY_FILES || self.last_commit.elapsed() >= COMMIT_EVERY {
+                self.commit()?;
+            }
+        }
+        reporter.finish();
+        self.report.passages = passages;
+        self.commit()?;
+        Ok(std::mem::take(&mut self.report))
+    }
+
+    fn delete(&mut self, key: &str) {
+        let fields = &self.handle.fields;
+        self.writer
+            .delete_term(Term::from_field_text(fields.path, key));
+        self.dirty = true;
+    }
+
+    /// Reads, hashes and (when needed) re-indexes one file.
+    fn index_file(
+        &mut self,
+        file: &CorpusFile,
+        old: Option<&FileRecord>,
+        reporter: &mut dyn Reporter,
+    ) -> std::result::Result<Done, String> {
+        let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let extractor = u64::from(file.format.extractor_version());
+        // The stat taken before the read: if the file changes after it, the
+        // next run sees a newer mtime and reads it again.
+        let mut record = FileRecord {
+            size: file.size,
+            mtime: file.mtime,
+            hash,
+            extractor,
+            passages: 0,
+        };
+        let same_content = old.is_some_and(|o| o.hash == hash && o.extractor == extractor);
+        if same_content && old.is_some_and(|o| o.size == record.size && o.mtime == record.mtime) {
+            return Ok(Done::Unchanged);
+        }
+        let file_name = file.key.rsplit('/').next().unwrap_or(&file.key);
+        let extracted = file.format.extract(&bytes, file_name);
+        if !same_content {
+            for warning in &extracted.warnings {
+                reporter.warn(&format!("{}: {warning}", file.path.display()));
+            }
+        }
+        let doc = extracted.document;
+        let ranges = passage::split(&doc.text, &doc.breaks, Bounds::default());
+        record.passages = ranges.len() as u64;
+        if old.is_some() {
+            self.delete(&file.key);
+        }
+        let fields = &self.handle.fields;
+        let add = |d| {
+            self.writer
+                .add_document(d)
+                .map(|_| ())
+                .map_err(|e| format!("cannot index: {e}"))
+        };
+        if ranges.is_empty() {
+            add(fields.placeholder(&file.key, &record))?;
+        }
+        for (number, range) in ranges.iter().enumerate() {
+            add(fields.document(&PassageDoc {
+                path: &file.key,
+                passage: number as u64,
+                start: range.start as u64,
+                end: range.end as u64,
+                title: &doc.meta.title,
+                body: &doc.text[range.clone()],
+                date: doc.meta.date.as_deref(),
+                source: doc.meta.source.as_deref(),
+                url: doc.meta.url.as_deref(),
+                file: record,
+            }))?;
+        }
+        self.pending += 1;
+        self.dirty = true;
+        Ok(match old {
+            None => Done::Added(record.passages),
+            Some(_) if same_content => Done::Unchanged,
+            Some(old) => Done::Updated {
+                old: old.passages,
+                new: record.passages,
+            },
+        })
+    }
+
+    /// Commits pending changes, with the payload; does nothing when there
+    /// are none.
+    pub fn commit(&mut self) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let dir = &self.handle.dir;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| Error::index(dir, e))?;
+        prepared.set_payload(&self.payload);
+        prepared.commit().map_err(|e| Error::index(dir, e))?;
+        self.report.commits += 1;
+        self.pending = 0;
+        self.dirty = false;
+        self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    /// Waits for background merges, so the process exits with a tidy index.
+    pub fn finish(self) -> Result<()> {
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| Error::index(&self.handle.dir, e))
+    }
+}
+
+#[cfg(test)]
+mod tests;
