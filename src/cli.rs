@@ -28,6 +28,9 @@ pub enum Command {
         after_help = "Exit status: 0 stopped by SIGINT/SIGTERM (pending work committed), 2 error,\n3 another process is updating the index."
     )]
     Watch(WatchArgs),
+    /// Parse a PDF from stdin in an isolated process (internal).
+    #[command(name = "__extract-pdf", hide = true)]
+    ExtractPdf(ExtractPdfArgs),
     /// Show what the next `index` would do, without changing anything.
     #[command(
         after_help = "Lines are 'A path' (added), 'M path' (modified), 'D path' (deleted),\nthen a count line."
@@ -65,6 +68,8 @@ pub struct Paths {
 pub struct IndexArgs {
     #[command(flatten)]
     pub paths: Paths,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
     /// Hash every file, not only those whose size or mtime changed.
     #[arg(long)]
     pub checksum: bool,
@@ -75,15 +80,42 @@ pub struct IndexArgs {
     /// Allow a run that removes every document (an empty corpus).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Read again the files that failed before, even if unchanged.
+    #[arg(long)]
+    pub retry_failed: bool,
     /// Output format of the report (human goes to stderr, json to stdout).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+}
+
+/// How corpus files are read (shared by `index` and `watch`).
+#[derive(Debug, Args)]
+pub struct ReadingArgs {
+    /// Files larger than this many bytes are skipped without being read.
+    #[arg(long, default_value_t = crate::index::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+    /// Follow symbolic links in the corpus (loops are detected).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// JSON Lines field names, as part=name pairs (parts: id, title, text,
+    /// date, source, url), e.g. `text=body,id=docno`.
+    #[arg(long, value_name = "MAP")]
+    pub jsonl_fields: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
     pub paths: Paths,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
+}
+
+/// The hidden child process that parses one PDF (see `corpus::pdf`).
+#[derive(Debug, Args)]
+pub struct ExtractPdfArgs {
+    /// Address-space limit in bytes.
+    pub memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]

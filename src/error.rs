@@ -74,6 +74,9 @@ pub enum Error {
     /// The query could not be parsed or planned.
     #[error("invalid query {query:?}: {reason}")]
     Query { query: String, reason: String },
+    /// A command-line value that clap cannot check by itself.
+    #[error("invalid {flag}: {reason}")]
+    Argument { flag: &'static str, reason: String },
     /// Writing results failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),

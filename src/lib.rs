@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Index(args) => run_index(args),
         Command::Status(args) => run_status(args),
         Command::Watch(args) => run_watch(args),
+        Command::ExtractPdf(args) => Ok(corpus::pdf::child_main(args.memory)),
         Command::Search(args) => run_search(args),
     }
 }
@@ -43,13 +44,15 @@ fn run_index(args: IndexArgs) -> Result<i32> {
         checksum: args.checksum,
         allow_empty: args.allow_empty,
         rebuild: args.rebuild,
+        retry_failed: args.retry_failed,
+        ..settings::reading_options(&args.reading)?
     };
     let interrupt = interrupt::Interrupt::install();
     let mut progress = Progress::new();
     let report = index::update(
         &args.paths.corpus,
         &args.paths.index,
-        options,
+        &options,
         interrupt.flag(),
         &mut progress,
     )?;
@@ -76,9 +79,11 @@ fn run_index(args: IndexArgs) -> Result<i32> {
 
 fn run_watch(args: WatchArgs) -> Result<i32> {
     let interrupt = interrupt::Interrupt::install();
+    let options = settings::reading_options(&args.reading)?;
     watch::watch(
         &args.paths.corpus,
         &args.paths.index,
+        &options,
         interrupt.flag(),
         &mut output::progress::WatchMessages,
     )?;
@@ -150,7 +155,7 @@ fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
     let report = index::update(
         &settings.corpus,
         &settings.index,
-        index::Options::default(),
+        &index::Options::default(),
         &never,
         &mut WarningsOnly,
     )?;

@@ -5,7 +5,10 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
+use crate::cli::{ColorChoice, OutputFormat, ReadingArgs, SearchArgs};
+use crate::corpus::{ExtractOptions, FieldMap};
+use crate::error::{Error, Result};
+use crate::index;
 use crate::output::Styles;
 use crate::search::{Mode, Request};
 
@@ -60,4 +63,27 @@ fn use_color(choice: ColorChoice) -> bool {
             !no_color && std::io::stdout().is_terminal()
         }
     }
+}
+
+/// How corpus files are read, from `--max-file-size`, `--follow-symlinks`
+/// and `--jsonl-fields`.
+pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
+    let jsonl_fields = match &args.jsonl_fields {
+        None => FieldMap::default(),
+        Some(spec) => FieldMap::default()
+            .with_overrides(spec)
+            .map_err(|reason| Error::Argument {
+                flag: "--jsonl-fields",
+                reason,
+            })?,
+    };
+    Ok(index::Options {
+        max_file_size: args.max_file_size,
+        follow_symlinks: args.follow_symlinks,
+        extract: ExtractOptions {
+            jsonl_fields,
+            ..ExtractOptions::default()
+        },
+        ..index::Options::default()
+    })
 }

@@ -36,6 +36,7 @@ pub trait Events: Reporter {
 pub fn watch(
     corpus: &Path,
     index_dir: &Path,
+    options: &index::Options,
     stop: &AtomicBool,
     events: &mut dyn Events,
 ) -> Result<()> {
@@ -43,7 +44,6 @@ pub fn watch(
     if let Some(report) = rebuilt {
         events.applied(&report);
     }
-    let options = index::Options::default();
     let report = session.sync(options, stop, events)?;
     events.applied(&report);
     let (tx, rx) = channel::<DebounceEventResult>();

@@ -1,6 +1,6 @@
 //! Markdown: markup removed (no `#`, `**`, link syntax; the words stay),
-//! headings kept as text and as section breaks, YAML front matter read for
-//! the metadata.
+//! headings kept as text and as section breaks, front matter (YAML between
+//! `---` lines, or TOML between `+++` lines) read for the metadata.
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use serde_yaml_ng::Value;
@@ -8,22 +8,25 @@ use serde_yaml_ng::Value;
 use super::{Document, Extracted, Metadata, title_from_file_name};
 
 /// Version of this extractor.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 pub fn extract(src: &str, file_name: &str) -> Extracted {
     let options = Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES;
     let mut out = PlainText::default();
     let mut front_matter = String::new();
+    let mut front_matter_kind = None;
     let mut in_front_matter = false;
     let mut heading: Option<String> = None;
     let mut first_heading: Option<String> = None;
     for event in Parser::new_ext(src, options) {
         match event {
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
+            Event::Start(Tag::MetadataBlock(kind)) => {
                 in_front_matter = true;
+                front_matter_kind = Some(kind);
             }
             Event::End(TagEnd::MetadataBlock(_)) => in_front_matter = false,
             Event::Text(t) if in_front_matter => front_matter.push_str(&t),
@@ -58,7 +61,10 @@ pub fn extract(src: &str, file_name: &str) -> Extracted {
         }
     }
     let mut warnings = Vec::new();
-    let mut meta = front_matter_metadata(&front_matter, &mut warnings);
+    let mut meta = match front_matter_kind {
+        Some(MetadataBlockKind::PlusesStyle) => toml_metadata(&front_matter, &mut warnings),
+        _ => yaml_metadata(&front_matter, &mut warnings),
+    };
     if meta.title.is_empty() {
         meta.title = first_heading
             .map(|h| h.trim().to_string())
@@ -67,7 +73,12 @@ pub fn extract(src: &str, file_name: &str) -> Extracted {
     let text = out.text.trim_end().to_string();
     let breaks = out.breaks.into_iter().filter(|&b| b < text.len()).collect();
     Extracted {
-        document: Document { meta, text, breaks },
+        documents: vec![Document {
+            meta,
+            text,
+            breaks,
+            ..Document::default()
+        }],
         warnings,
     }
 }
@@ -130,9 +141,9 @@ impl PlainText {
     }
 }
 
-/// title, date, source and url from YAML front matter; a malformed block
-/// costs a warning and no metadata.
-fn front_matter_metadata(yaml: &str, warnings: &mut Vec<String>) -> Metadata {
+/// title, date, source, url and author from YAML front matter; a
+/// malformed block costs a warning and no metadata.
+fn yaml_metadata(yaml: &str, warnings: &mut Vec<String>) -> Metadata {
     if yaml.trim().is_empty() {
         return Metadata::default();
     }
@@ -144,20 +155,55 @@ fn front_matter_metadata(yaml: &str, warnings: &mut Vec<String>) -> Metadata {
             return Metadata::default();
         }
     };
-    let field = |name: &str| -> Option<String> {
-        let text = match value.get(name)? {
-            Value::String(s) => s.trim().to_string(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return None,
-        };
-        (!text.is_empty()).then_some(text)
+    metadata_from(
+        |name| match value.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        },
+        warnings,
+    )
+}
+
+/// The same from TOML front matter (`+++`); TOML dates are read as dates.
+fn toml_metadata(text: &str, warnings: &mut Vec<String>) -> Metadata {
+    let table: toml::Table = match text.parse() {
+        Ok(table) => table,
+        Err(err) => {
+            let reason = err.message().replace('\n', " ");
+            warnings.push(format!("invalid front matter ignored: {reason}"));
+            return Metadata::default();
+        }
     };
+    metadata_from(
+        |name| match table.get(name)? {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Datetime(d) => Some(d.to_string()),
+            toml::Value::Integer(n) => Some(n.to_string()),
+            _ => None,
+        },
+        warnings,
+    )
+}
+
+/// Metadata from a front matter lookup; a date that cannot be read costs a
+/// warning and is left out.
+fn metadata_from(get: impl Fn(&str) -> Option<String>, warnings: &mut Vec<String>) -> Metadata {
+    let field = |name: &str| get(name).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let date = field("date").and_then(|raw| {
+        let date = super::normalize_date(&raw);
+        if date.is_none() && raw != "null" {
+            warnings.push(format!("date {raw:?} not understood, left out"));
+        }
+        date
+    });
     Metadata {
         title: field("title").unwrap_or_default(),
-        date: field("date"),
+        date,
         source: field("source"),
         url: field("url"),
+        author: field("author"),
     }
 }
 
@@ -168,9 +214,9 @@ mod tests {
     #[test]
     fn front_matter_gives_the_metadata_and_is_not_text() {
         let src = "---\ntitle: \"Section 301\"\ndate: 2018-03-22\nsource: USTR\nurl: https://ustr.gov/x\n---\n\nBody **text**.\n";
-        let doc = extract(src, "a.md").document;
+        let doc = extract(src, "a.md").documents.remove(0);
         assert_eq!(doc.meta.title, "Section 301");
-        assert_eq!(doc.meta.date.as_deref(), Some("2018-03-22"));
+        assert_eq!(doc.meta.date.map(|d| d.iso).as_deref(), Some("2018-03-22"));
         assert_eq!(doc.meta.source.as_deref(), Some("USTR"));
         assert_eq!(doc.meta.url.as_deref(), Some("https://ustr.gov/x"));
         assert_eq!(doc.text, "Body text.");
@@ -179,7 +225,7 @@ mod tests {
     #[test]
     fn markup_is_removed_and_heading_text_kept() {
         let src = "# The APT1 report\n\nSee [the report](https://example.com) and **bold** `code`.\n\n## Methods\n\n- spear phishing\n- exfiltration\n";
-        let doc = extract(src, "a.md").document;
+        let doc = extract(src, "a.md").documents.remove(0);
         assert_eq!(doc.meta.title, "The APT1 report");
         assert_eq!(
             doc.text,
@@ -191,14 +237,36 @@ mod tests {
 
     #[test]
     fn without_front_matter_or_heading_the_file_name_is_the_title() {
-        let doc = extract("Just a paragraph.", "notes-2019.md").document;
+        let doc = extract("Just a paragraph.", "notes-2019.md").documents.remove(0);
         assert_eq!(doc.meta.title, "notes-2019");
+    }
+
+    #[test]
+    fn toml_front_matter_is_read_too() {
+        let src = "+++\ntitle = \"Shale\"\ndate = 2019-06-04\nsource = \"Energy Review\"\n+++\n\nBody.\n";
+        let doc = extract(src, "a.md").documents.remove(0);
+        assert_eq!(doc.meta.title, "Shale");
+        assert_eq!(doc.meta.date.map(|d| d.iso).as_deref(), Some("2019-06-04"));
+        assert_eq!(doc.meta.source.as_deref(), Some("Energy Review"));
+        assert_eq!(doc.text, "Body.");
+    }
+
+    #[test]
+    fn dates_are_normalised_and_bad_ones_warn() {
+        let src = "---\ndate: March 22, 2018\n---\nx\n";
+        let doc = extract(src, "a.md").documents.remove(0);
+        assert_eq!(doc.meta.date.map(|d| d.iso).as_deref(), Some("2018-03-22"));
+        let got = extract("---\ndate: someday\n---\nx\n", "a.md");
+        assert!(got.documents[0].meta.date.is_none());
+        assert_eq!(got.warnings.len(), 1, "{:?}", got.warnings);
+        let got = extract("---\ndate: null\n---\nx\n", "a.md");
+        assert!(got.warnings.is_empty(), "a null date is no date: {:?}", got.warnings);
     }
 
     #[test]
     fn malformed_front_matter_warns_and_keeps_the_body() {
         let got = extract("---\ntitle: [unclosed\n---\n\nThe body stays.\n", "a.md");
-        assert_eq!(got.document.text, "The body stays.");
+        assert_eq!(got.documents[0].text, "The body stays.");
         assert_eq!(got.warnings.len(), 1);
         assert!(
             got.warnings[0].starts_with("invalid front matter"),

@@ -51,8 +51,10 @@ impl Walk {
 }
 
 /// Walks `root`, skipping `exclude` (the index directory, when it lies
-/// inside the corpus).
-pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
+/// inside the corpus). Symbolic links are skipped (and counted) unless
+/// `follow_symlinks`; FIFOs, sockets and devices are skipped without being
+/// opened.
+pub fn walk(root: &Path, exclude: Option<&Path>, follow_symlinks: bool) -> Result<Walk> {
     let missing = |reason: String| Error::CorpusMissing {
         path: root.to_path_buf(),
         reason,
@@ -64,6 +66,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> Result<Walk> {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut found = Walk::default();
     let entries = WalkDir::new(&root)
+        .follow_links(follow_symlinks)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
@@ -155,7 +158,7 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "text").unwrap();
         }
-        let found = walk(root, Some(&root.join("idx"))).unwrap();
+        let found = walk(root, Some(&root.join("idx")), false).unwrap();
         let keys: Vec<&str> = found.files.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(keys, ["a/y.TXT", "a/z.txt", "b.md"]);
         assert_eq!(found.skipped, 1);
@@ -164,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_missing_corpus_is_an_error_naming_it() {
-        let err = walk(Path::new("/no/such/corpus"), None).unwrap_err();
+        let err = walk(Path::new("/no/such/corpus"), None, false).unwrap_err();
         assert!(err.to_string().contains("/no/such/corpus"), "{err}");
     }
 }

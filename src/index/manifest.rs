@@ -1,6 +1,6 @@
 //! The manifest: what the index holds of each file (size, mtime, content
-//! hash, extractor version, passage count), read from the fast fields of
-//! the passages of the last commit. Because it lives in the same documents
+//! hash, extractor version, passage count, failure), read from the fast
+//! fields of the record-holding document of each file in the last commit. Because it lives in the same documents
 //! as the passages, it can never disagree with them after a crash.
 
 use std::collections::HashMap;
@@ -24,10 +24,11 @@ impl Manifest {
         let mut manifest = Manifest::default();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let Some(paths) = fast.str("path")? else {
+            let Some(paths) = fast.str("file")? else {
                 continue;
             };
-            let passage = fast.u64("passage")?;
+            let holder = fast.u64("record")?;
+            let failed = fast.u64("failed")?;
             let size = fast.u64("file_size")?;
             let mtime = fast.i64("file_mtime")?;
             let hash = fast.u64("file_hash")?;
@@ -38,7 +39,7 @@ impl Manifest {
             // would decompress the same blocks again and again).
             let mut records: Vec<(u64, FileRecord)> = Vec::new();
             for doc in segment.doc_ids_alive() {
-                if passage.first(doc) != Some(0) {
+                if holder.first(doc) != Some(1) {
                     continue;
                 }
                 let Some(ord) = paths.ords().first(doc) else {
@@ -50,6 +51,7 @@ impl Manifest {
                     hash: hash.first(doc).unwrap_or(0),
                     extractor: extractor.first(doc).unwrap_or(0),
                     passages: passages.first(doc).unwrap_or(0),
+                    failed: failed.first(doc) == Some(1),
                 };
                 records.push((ord, record));
             }
@@ -75,5 +77,10 @@ impl Manifest {
     /// Passages of every file, summed.
     pub fn passages(&self) -> u64 {
         self.files.values().map(|r| r.passages).sum()
+    }
+
+    /// Files whose extraction failed.
+    pub fn failed(&self) -> usize {
+        self.files.values().filter(|r| r.failed).count()
     }
 }

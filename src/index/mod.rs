@@ -56,7 +56,7 @@ fn payload(corpus: &Path) -> String {
 }
 
 /// What an `index` run is asked to do.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Hash every file, not only those whose size or mtime changed.
     pub checksum: bool,
@@ -64,6 +64,30 @@ pub struct Options {
     pub allow_empty: bool,
     /// Build a fresh index and swap it in.
     pub rebuild: bool,
+    /// Read again the files that failed before, even unchanged.
+    pub retry_failed: bool,
+    /// Files larger than this are not read (skipped with a warning).
+    pub max_file_size: u64,
+    /// Follow symbolic links while walking the corpus.
+    pub follow_symlinks: bool,
+    pub extract: corpus::ExtractOptions,
+}
+
+/// Default `--max-file-size`: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            checksum: false,
+            allow_empty: false,
+            rebuild: false,
+            retry_failed: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            follow_symlinks: false,
+            extract: corpus::ExtractOptions::default(),
+        }
+    }
 }
 
 /// Whether `dir` holds an index (of any version).
@@ -175,12 +199,12 @@ impl IndexHandle {
 pub fn update(
     corpus: &Path,
     index_dir: &Path,
-    options: Options,
+    options: &Options,
     stop: &AtomicBool,
     reporter: &mut dyn Reporter,
 ) -> Result<Report> {
     let started = Instant::now();
-    let walk = corpus::walk(corpus, Some(index_dir))?;
+    let walk = corpus::walk(corpus, Some(index_dir), options.follow_symlinks)?;
     if walk.is_unreadable("") {
         return Err(Error::CorpusMissing {
             path: corpus.to_path_buf(),
@@ -257,7 +281,7 @@ impl Session {
                     rebuild: true,
                     ..Options::default()
                 };
-                Some(update(corpus, index_dir, options, stop, reporter)?)
+                Some(update(corpus, index_dir, &options, stop, reporter)?)
             }
             _ => None,
         };
@@ -272,12 +296,12 @@ impl Session {
     /// Walks the corpus and applies what changed.
     pub fn sync(
         &mut self,
-        options: Options,
+        options: &Options,
         stop: &AtomicBool,
         reporter: &mut dyn Reporter,
     ) -> Result<Report> {
         let started = Instant::now();
-        let walk = corpus::walk(&self.corpus, Some(&self.handle.dir))?;
+        let walk = corpus::walk(&self.corpus, Some(&self.handle.dir), options.follow_symlinks)?;
         for (path, reason) in &walk.errors {
             reporter.warn(&format!("{}: {reason}", path.display()));
         }
@@ -292,7 +316,7 @@ impl Session {
     fn apply(
         &mut self,
         walk: &corpus::Walk,
-        options: Options,
+        options: &Options,
         stop: &AtomicBool,
         reporter: &mut dyn Reporter,
     ) -> Result<Report> {
@@ -308,8 +332,8 @@ impl Session {
         let manifest = Manifest::load(&self.reader.searcher())
             .map_err(|e| Error::index(&self.handle.dir, e))?;
         refuse_emptying(&self.corpus, walk, &manifest, options)?;
-        let plan = update::plan(walk, &manifest, options.checksum);
-        self.updater.apply(walk, &manifest, &plan, stop, reporter)
+        let plan = update::plan(walk, &manifest, options.checksum, options.retry_failed);
+        self.updater.apply(walk, &manifest, &plan, options, stop, reporter)
     }
 
     /// Waits for background merges and releases the lock.
@@ -324,7 +348,7 @@ fn refuse_emptying(
     corpus: &Path,
     walk: &corpus::Walk,
     manifest: &Manifest,
-    options: Options,
+    options: &Options,
 ) -> Result<()> {
     if walk.files.is_empty() && !manifest.files.is_empty() && !options.allow_empty {
         return Err(Error::EmptyCorpus {

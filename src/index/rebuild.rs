@@ -19,7 +19,7 @@ pub fn rebuild(
     corpus: &Path,
     index_dir: &Path,
     walk: &Walk,
-    options: Options,
+    options: &Options,
     stop: &AtomicBool,
     reporter: &mut dyn Reporter,
 ) -> Result<Report> {
@@ -47,8 +47,8 @@ pub fn rebuild(
         let handle = create(&fresh)?;
         let mut updater = Updater::new(&handle, corpus)?;
         let empty = Manifest::default();
-        let plan = update::plan(walk, &empty, false);
-        let report = updater.apply(walk, &empty, &plan, stop, reporter)?;
+        let plan = update::plan(walk, &empty, false, false);
+        let report = updater.apply(walk, &empty, &plan, options, stop, reporter)?;
         updater.finish()?;
         report
     };

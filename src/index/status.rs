@@ -24,7 +24,7 @@ pub struct Status {
 /// schema version counts every file as modified (the next `index`
 /// rebuilds it).
 pub fn status(corpus: &Path, index_dir: &Path, checksum: bool) -> Result<Status> {
-    let walk = corpus::walk(corpus, Some(index_dir))?;
+    let walk = corpus::walk(corpus, Some(index_dir), false)?;
     let (manifest, outdated) = if exists(index_dir) {
         match open(index_dir) {
             Ok(handle) => (handle.manifest()?, false),
@@ -34,7 +34,7 @@ pub fn status(corpus: &Path, index_dir: &Path, checksum: bool) -> Result<Status>
     } else {
         (Manifest::default(), false)
     };
-    let plan = plan(&walk, &manifest, checksum);
+    let plan = plan(&walk, &manifest, checksum, false);
     let mut status = Status {
         deleted: plan.removed,
         unchanged: plan.unchanged.len(),

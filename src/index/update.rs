@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, Term};
 
 use super::manifest::Manifest;
-use super::{IndexHandle, payload};
-use crate::corpus::{CorpusFile, Walk};
+use super::{IndexHandle, Options, payload};
+use crate::corpus::{CorpusFile, Document, Walk};
 use crate::error::{Error, Result};
 use crate::passage::{self, Bounds};
 use crate::schema::{FileRecord, PassageDoc};
@@ -43,7 +43,7 @@ pub struct Plan {
 }
 
 /// Compares a walk with the manifest. Pure: reads no file.
-pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool) -> Plan {
+pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool, retry_failed: bool) -> Plan {
     let mut plan = Plan::default();
     let mut seen = std::collections::HashSet::with_capacity(walk.files.len());
     for (i, file) in walk.files.iter().enumerate() {
@@ -55,7 +55,9 @@ pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool) -> Plan {
         };
         match manifest.files.get(&file.key) {
             None => plan.added.push(i),
-            Some(record) if checksum || !fresh(record) => plan.suspect.push(i),
+            Some(record) if checksum || !fresh(record) || (retry_failed && record.failed) => {
+                plan.suspect.push(i);
+            }
             Some(_) if manifest.duplicates.contains(&file.key) => plan.suspect.push(i),
             Some(_) => plan.unchanged.push(i),
         }
@@ -91,8 +93,12 @@ pub struct Report {
     pub unchanged: usize,
     /// Files of unknown type.
     pub skipped: usize,
-    /// Files that could not be read (their old passages, if any, are kept).
+    /// Files that could not be read or extracted this run (their old
+    /// passages, if any, are kept).
     pub failed: usize,
+    /// Files that failed in an earlier run and have not changed since (not
+    /// retried; `--retry-failed` forces it). Counted in `unchanged` too.
+    pub remembered_failures: usize,
     /// Passages in the index after the run.
     pub passages: u64,
     /// Commits made.
@@ -113,6 +119,8 @@ enum Done {
     },
     /// Same content: the record was refreshed (or nothing was written).
     Unchanged,
+    /// Skipped, with the reason.
+    Failed(String),
 }
 
 /// Writes plans into an index, committing now and then. It holds the
@@ -154,6 +162,7 @@ impl Updater {
         walk: &Walk,
         manifest: &Manifest,
         plan: &Plan,
+        options: &Options,
         stop: &AtomicBool,
         reporter: &mut dyn Reporter,
     ) -> Result<Report> {
@@ -165,6 +174,11 @@ impl Updater {
             self.report.removed += 1;
         }
         self.report.unchanged = plan.unchanged.len();
+        self.report.remembered_failures = plan
+            .unchanged
+            .iter()
+            .filter(|&&i| manifest.files.get(&walk.files[i].key).is_some_and(|r| r.failed))
+            .count();
         let mut work: Vec<usize> = plan.added.iter().chain(&plan.suspect).copied().collect();
         work.sort_unstable();
         reporter.start(work.len());
@@ -174,19 +188,19 @@ impl Updater {
                 break;
             }
             let file = &walk.files[i];
-            match self.index_file(file, manifest.files.get(&file.key), reporter) {
-                Ok(Done::Added(n)) => {
+            match self.index_file(file, manifest.files.get(&file.key), options, reporter) {
+                Done::Added(n) => {
                     self.report.added += 1;
                     passages += n;
                 }
-                Ok(Done::Updated { old, new }) => {
+                Done::Updated { old, new } => {
                     self.report.updated += 1;
                     passages = passages - old + new;
                 }
-                Ok(Done::Unchanged) => self.report.unchanged += 1,
-                Err(reason) => {
+                Done::Unchanged => self.report.unchanged += 1,
+                Done::Failed(reason) => {
                     self.report.failed += 1;
-                    reporter.warn(&format!("{}: {reason}", file.path.display()));
+                    reporter.warn(&format!("skipped {}: {reason}", file.path.display()));
                 }
             }
             reporter.tick();
@@ -200,10 +214,11 @@ impl Updater {
         Ok(std::mem::take(&mut self.report))
     }
 
-    fn delete(&mut self, key: &str) {
+    /// Deletes every passage of a file.
+    fn delete(&mut self, file: &str) {
         let fields = &self.handle.fields;
         self.writer
-            .delete_term(Term::from_field_text(fields.path, key));
+            .delete_term(Term::from_field_text(fields.file, file));
         self.dirty = true;
     }
 
@@ -212,71 +227,138 @@ impl Updater {
         &mut self,
         file: &CorpusFile,
         old: Option<&FileRecord>,
+        options: &Options,
         reporter: &mut dyn Reporter,
-    ) -> std::result::Result<Done, String> {
-        let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
-        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    ) -> Done {
         let extractor = u64::from(file.format.extractor_version());
         // The stat taken before the read: if the file changes after it, the
         // next run sees a newer mtime and reads it again.
         let mut record = FileRecord {
             size: file.size,
             mtime: file.mtime,
-            hash,
+            hash: 0,
             extractor,
             passages: 0,
+            failed: false,
         };
-        let same_content = old.is_some_and(|o| o.hash == hash && o.extractor == extractor);
+        if file.size > options.max_file_size {
+            let reason = format!("larger than --max-file-size ({} bytes)", options.max_file_size);
+            return self.failed(file, old, record, reason);
+        }
+        let bytes = match std::fs::read(&file.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Done::Failed("vanished before it could be read".to_string());
+            }
+            Err(e) => return self.failed(file, old, record, e.to_string()),
+        };
+        record.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let same_content = old.is_some_and(|o| o.hash == record.hash && o.extractor == extractor && !o.failed);
         if same_content && old.is_some_and(|o| o.size == record.size && o.mtime == record.mtime) {
-            return Ok(Done::Unchanged);
+            return Done::Unchanged;
         }
         let file_name = file.key.rsplit('/').next().unwrap_or(&file.key);
-        let extracted = file.format.extract(&bytes, file_name);
+        let extracted = match file.format.extract(&bytes, file_name, &options.extract) {
+            Ok(extracted) => extracted,
+            Err(reason) => return self.failed(file, old, record, reason),
+        };
         if !same_content {
             for warning in &extracted.warnings {
                 reporter.warn(&format!("{}: {warning}", file.path.display()));
             }
         }
-        let doc = extracted.document;
-        let ranges = passage::split(&doc.text, &doc.breaks, Bounds::default());
-        record.passages = ranges.len() as u64;
         if old.is_some() {
             self.delete(&file.key);
         }
-        let fields = &self.handle.fields;
-        let add = |d| {
-            self.writer
-                .add_document(d)
-                .map(|_| ())
-                .map_err(|e| format!("cannot index: {e}"))
-        };
-        if ranges.is_empty() {
-            add(fields.placeholder(&file.key, &record))?;
-        }
-        for (number, range) in ranges.iter().enumerate() {
-            add(fields.document(&PassageDoc {
-                path: &file.key,
-                passage: number as u64,
-                start: range.start as u64,
-                end: range.end as u64,
-                title: &doc.meta.title,
-                body: &doc.text[range.clone()],
-                date: doc.meta.date.as_deref(),
-                source: doc.meta.source.as_deref(),
-                url: doc.meta.url.as_deref(),
-                file: record,
-            }))?;
+        match self.add_documents(file, &extracted.documents, record) {
+            Ok(passages) => record.passages = passages,
+            Err(reason) => return Done::Failed(reason),
         }
         self.pending += 1;
         self.dirty = true;
-        Ok(match old {
+        match old {
             None => Done::Added(record.passages),
             Some(_) if same_content => Done::Unchanged,
             Some(old) => Done::Updated {
                 old: old.passages,
                 new: record.passages,
             },
-        })
+        }
+    }
+
+    /// Writes the passages of a file's documents; the first passage (or a
+    /// record-only document when there is none) holds the file's record.
+    /// Returns the number of passages.
+    fn add_documents(
+        &mut self,
+        file: &CorpusFile,
+        documents: &[Document],
+        mut record: FileRecord,
+    ) -> std::result::Result<u64, String> {
+        let bounds = Bounds::default();
+        let cut: Vec<Vec<std::ops::Range<usize>>> = documents
+            .iter()
+            .map(|d| passage::split(&d.text, &d.breaks, bounds))
+            .collect();
+        record.passages = cut.iter().map(|r| r.len() as u64).sum();
+        let fields = self.handle.fields;
+        let add = |d| {
+            self.writer
+                .add_document(d)
+                .map(|_| ())
+                .map_err(|e| format!("cannot index: {e}"))
+        };
+        if record.passages == 0 {
+            add(fields.placeholder(&file.key, &record))?;
+            return Ok(0);
+        }
+        let mut holder = Some(record);
+        for (doc, ranges) in documents.iter().zip(&cut) {
+            let key = match &doc.id {
+                Some(id) => format!("{}#{id}", file.key),
+                None => file.key.clone(),
+            };
+            for (number, range) in ranges.iter().enumerate() {
+                add(fields.document(&PassageDoc {
+                    path: &key,
+                    file: &file.key,
+                    doc_id: doc.id.as_deref(),
+                    passage: number as u64,
+                    start: range.start as u64,
+                    end: range.end as u64,
+                    page: doc.page_at(range.start),
+                    title: &doc.meta.title,
+                    body: &doc.text[range.clone()],
+                    date: doc.meta.date.as_ref().map(|d| (d.iso.as_str(), d.seconds)),
+                    source: doc.meta.source.as_deref(),
+                    url: doc.meta.url.as_deref(),
+                    author: doc.meta.author.as_deref(),
+                    stamp: (record.size, record.mtime),
+                    record: holder.take(),
+                }))?;
+            }
+        }
+        Ok(record.passages)
+    }
+
+    /// A file that could not be read or extracted. A new file is remembered
+    /// as failed (not retried until it changes); a file indexed before
+    /// keeps its old passages and record, so it is retried next run.
+    fn failed(&mut self, file: &CorpusFile, old: Option<&FileRecord>, record: FileRecord, reason: String) -> Done {
+        if old.is_none() {
+            let placeholder = self.handle.fields.placeholder(
+                &file.key,
+                &FileRecord {
+                    failed: true,
+                    ..record
+                },
+            );
+            if self.writer.add_document(placeholder).is_ok() {
+                self.pending += 1;
+                self.dirty = true;
+            }
+        }
+        Done::Failed(reason)
     }
 
     /// Commits pending changes, with the payload; does nothing when there

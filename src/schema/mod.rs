@@ -6,10 +6,13 @@
 //! because a stemmed dictionary holds `run` for `running` and a prefix
 //! `runn*` would miss it.
 //!
-//! Every passage also carries its file's record (size, mtime, content hash,
-//! extractor version, passage count) as fast fields: together they are the
-//! *manifest*, committed atomically with the passages. A file that yields
-//! no passage gets one record-only document (`kind = file`).
+//! `path` is the document's key (`reports/x.pdf`, or `news.jsonl#id` for a
+//! record of a collection); `file` is the file it came from. The first
+//! passage of each file (`record = 1`) carries the file's record (size,
+//! mtime, content hash, extractor version, passage count, failure): together
+//! these are the *manifest*, committed atomically with the passages. A file
+//! that yields no passage (or failed) gets one record-only document
+//! (`kind = file`).
 
 mod tokenizer;
 
@@ -25,7 +28,7 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
@@ -72,6 +75,22 @@ pub struct Fields {
     pub extractor: Field,
     /// Number of passages of the file.
     pub passages: Field,
+    /// The file a passage came from (its path key).
+    pub file: Field,
+    /// 1 on the one document per file that holds its manifest record.
+    pub record: Field,
+    /// 1 when the file could not be extracted (remembered, not retried
+    /// until it changes).
+    pub failed: Field,
+    /// The record id of a collection's document (JSON Lines `id`).
+    pub doc_id: Field,
+    /// 1-based page of a paged document (PDF).
+    pub page: Field,
+    pub author: Field,
+    /// Publication date as seconds since the epoch, for filters and sorting.
+    pub date_ts: Field,
+    /// Source, lowercased, for exact case-insensitive filters.
+    pub source_key: Field,
 }
 
 /// What the manifest records of an indexed file.
@@ -85,6 +104,9 @@ pub struct FileRecord {
     /// Version of the extractor that read it.
     pub extractor: u64,
     pub passages: u64,
+    /// Extraction failed (the file is remembered so it is not retried
+    /// until it changes).
+    pub failed: bool,
 }
 
 /// A searchable text field of a passage; each has a stemmed and a words form.
@@ -165,6 +187,14 @@ pub fn build_schema() -> (Schema, Fields) {
         file_hash: b.add_u64_field("file_hash", FAST),
         extractor: b.add_u64_field("extractor", FAST),
         passages: b.add_u64_field("passages", FAST),
+        file: b.add_text_field("file", STRING | STORED | FAST),
+        record: b.add_u64_field("record", FAST),
+        failed: b.add_u64_field("failed", FAST),
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        page: b.add_u64_field("page", STORED),
+        author: b.add_text_field("author", STRING | STORED),
+        date_ts: b.add_i64_field("date_ts", INDEXED | STORED | FAST),
+        source_key: b.add_text_field("source_key", STRING),
     };
     (b.build(), fields)
 }
@@ -198,16 +228,27 @@ pub fn register_analyzers(index: &Index) {
 
 /// The metadata and text of one passage, ready to be written.
 pub struct PassageDoc<'a> {
+    /// The document's key.
     pub path: &'a str,
+    /// The file's key.
+    pub file: &'a str,
+    pub doc_id: Option<&'a str>,
     pub passage: u64,
     pub start: u64,
     pub end: u64,
+    pub page: Option<u32>,
     pub title: &'a str,
     pub body: &'a str,
-    pub date: Option<&'a str>,
+    /// ISO 8601 text and seconds since the epoch.
+    pub date: Option<(&'a str, i64)>,
     pub source: Option<&'a str>,
     pub url: Option<&'a str>,
-    pub file: FileRecord,
+    pub author: Option<&'a str>,
+    /// The file's size and mtime when indexed (on every passage: a search
+    /// tells stale hits by them).
+    pub stamp: (u64, i64),
+    /// The file's record, written on the file's first passage only.
+    pub record: Option<FileRecord>,
 }
 
 impl Fields {
@@ -215,6 +256,7 @@ impl Fields {
     pub fn document(&self, p: &PassageDoc<'_>) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.path, p.path);
+        doc.add_text(self.file, p.file);
         doc.add_u64(self.passage, p.passage);
         doc.add_u64(self.start, p.start);
         doc.add_u64(self.end, p.end);
@@ -222,36 +264,51 @@ impl Fields {
         doc.add_text(self.title_words, p.title);
         doc.add_text(self.body, p.body);
         doc.add_text(self.body_words, p.body);
-        for (field, value) in [
-            (self.date, p.date),
-            (self.source, p.source),
-            (self.url, p.url),
-        ] {
+        doc.add_text(self.kind, KIND_PASSAGE);
+        if let Some(page) = p.page {
+            doc.add_u64(self.page, u64::from(page));
+        }
+        if let Some((iso, seconds)) = p.date {
+            doc.add_text(self.date, iso);
+            doc.add_i64(self.date_ts, seconds);
+        }
+        if let Some(source) = p.source {
+            doc.add_text(self.source, source);
+            doc.add_text(self.source_key, source.to_lowercase());
+        }
+        for (field, value) in [(self.url, p.url), (self.author, p.author), (self.doc_id, p.doc_id)] {
             if let Some(value) = value {
                 doc.add_text(field, value);
             }
         }
-        doc.add_text(self.kind, KIND_PASSAGE);
-        self.add_record(&mut doc, &p.file);
+        doc.add_u64(self.file_size, p.stamp.0);
+        doc.add_i64(self.file_mtime, p.stamp.1);
+        if let Some(record) = &p.record {
+            self.add_record(&mut doc, record);
+        }
         doc
     }
 
     /// The record-only document of a file that has no passage.
-    pub fn placeholder(&self, path: &str, file: &FileRecord) -> TantivyDocument {
+    pub fn placeholder(&self, file: &str, record: &FileRecord) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
-        doc.add_text(self.path, path);
+        doc.add_text(self.path, file);
+        doc.add_text(self.file, file);
         doc.add_u64(self.passage, 0);
         doc.add_text(self.kind, KIND_FILE);
-        self.add_record(&mut doc, file);
+        doc.add_u64(self.file_size, record.size);
+        doc.add_i64(self.file_mtime, record.mtime);
+        self.add_record(&mut doc, record);
         doc
     }
 
-    fn add_record(&self, doc: &mut TantivyDocument, file: &FileRecord) {
-        doc.add_u64(self.file_size, file.size);
-        doc.add_i64(self.file_mtime, file.mtime);
-        doc.add_u64(self.file_hash, file.hash);
-        doc.add_u64(self.extractor, file.extractor);
-        doc.add_u64(self.passages, file.passages);
+    /// The manifest record (size and mtime are added by the caller).
+    fn add_record(&self, doc: &mut TantivyDocument, record: &FileRecord) {
+        doc.add_u64(self.record, 1);
+        doc.add_u64(self.file_hash, record.hash);
+        doc.add_u64(self.extractor, record.extractor);
+        doc.add_u64(self.passages, record.passages);
+        doc.add_u64(self.failed, u64::from(record.failed));
     }
 }
 

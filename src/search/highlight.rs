@@ -128,7 +128,8 @@ fn eval<'t>(
     tokens: &dyn Fn(TextField) -> &'t [Token],
 ) -> Option<Vec<Mark>> {
     match node {
-        Node::All => Some(Vec::new()),
+        // tantivy applied metadata conditions already; they mark nothing.
+        Node::All | Node::Filter(_) => Some(Vec::new()),
         Node::Boost(inner, _) => eval(inner, plan, tokens),
         Node::Leaf(id) => {
             let marks: Vec<Mark> = plan.leaves[*id]

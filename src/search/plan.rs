@@ -39,6 +39,31 @@ pub enum Node {
     Leaf(LeafId),
     /// Every passage (used under a clause of only negations).
     All,
+    /// A condition on metadata: matches or not, never scores or highlights.
+    Filter(Filter),
+}
+
+/// A metadata condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Publication date in `[from, to)` (seconds since the epoch); `None`
+    /// is unbounded. Documents without a date never match.
+    Date { from: Option<i64>, to: Option<i64> },
+    /// Source, exactly, ignoring case (stored lowercased).
+    Source(String),
+}
+
+impl Filter {
+    /// `[from, to]` given as dates (`2018-01-01`, `2018-03`, `2018`): both
+    /// ends inclusive, each end covering its whole period.
+    pub fn date_range(from: Option<&str>, to: Option<&str>) -> std::result::Result<Filter, String> {
+        let parse = |text: &str| {
+            crate::corpus::normalize_date(text).ok_or_else(|| format!("'{text}' is not a date (use YYYY-MM-DD)"))
+        };
+        let from = from.map(parse).transpose()?.map(|d| d.seconds);
+        let to = to.map(parse).transpose()?.map(|d| d.end_seconds());
+        Ok(Filter::Date { from, to })
+    }
 }
 
 /// One literal of the query, searched in one or more fields.
@@ -201,10 +226,15 @@ impl Planner<'_> {
                 clauses.push(self.or_group(std::mem::take(&mut or_run)));
                 has_or_run = true;
             }
-            let occur = occur.unwrap_or_else(|| {
-                implicit += 1;
-                self.default_occur()
-            });
+            let occur = match (occur, &node) {
+                // A metadata condition is a requirement in any mode.
+                (None, Node::Filter(_)) => Occur::Must,
+                (Some(occur), _) => occur,
+                (None, _) => {
+                    implicit += 1;
+                    self.default_occur()
+                }
+            };
             clauses.push((occur, node));
         }
         if !or_run.is_empty() {
@@ -242,7 +272,21 @@ impl Planner<'_> {
         match leaf {
             UserInputLeaf::Literal(literal) => self.literal(literal),
             UserInputLeaf::All => Ok(Some(Node::All)),
-            UserInputLeaf::Range { .. } => Err(self.unsupported("range queries")),
+            UserInputLeaf::Range {
+                field: Some(field),
+                lower,
+                upper,
+            } if field == "date" => {
+                let bound = |b: &tantivy::query_grammar::UserInputBound| match b {
+                    tantivy::query_grammar::UserInputBound::Unbounded => None,
+                    other => Some(other.term_str().to_string()),
+                };
+                let (from, to) = (bound(&lower), bound(&upper));
+                let filter = Filter::date_range(from.as_deref(), to.as_deref())
+                    .map_err(|reason| Error::query(self.query, reason))?;
+                Ok(Some(Node::Filter(filter)))
+            }
+            UserInputLeaf::Range { .. } => Err(self.unsupported("range queries other than date:[A TO B]")),
             UserInputLeaf::Set { .. } => Err(self.unsupported("set queries (IN [...])")),
             UserInputLeaf::Exists { .. } => Err(self.unsupported("field existence queries")),
             UserInputLeaf::Regex { .. } => Err(self.unsupported("regular expressions")),
@@ -254,12 +298,26 @@ impl Planner<'_> {
     }
 
     fn literal(&mut self, literal: UserInputLiteral) -> Result<Option<Node>> {
+        match literal.field_name.as_deref() {
+            Some("source") => {
+                let source = literal.phrase.trim().to_lowercase();
+                return Ok(Some(Node::Filter(Filter::Source(source))));
+            }
+            Some("date") => {
+                let filter = Filter::date_range(Some(&literal.phrase), Some(&literal.phrase))
+                    .map_err(|reason| Error::query(self.query, reason))?;
+                return Ok(Some(Node::Filter(filter)));
+            }
+            _ => {}
+        }
         let fields = match &literal.field_name {
             None => TextField::ALL.to_vec(),
             Some(name) => vec![TextField::from_name(name).ok_or_else(|| {
                 Error::query(
                     self.query,
-                    format!("unknown field '{name}' (fields: title, body; quote the text to search for it)"),
+                    format!(
+                        "unknown field '{name}' (fields: title, body, source, date; quote the text to search for it)"
+                    ),
                 )
             })?],
         };
@@ -360,7 +418,7 @@ fn fill_negative_clauses(node: &mut Node, is_root: bool) {
             }
         }
         Node::Boost(inner, _) => fill_negative_clauses(inner, is_root),
-        Node::Leaf(_) | Node::All => {}
+        Node::Leaf(_) | Node::All | Node::Filter(_) => {}
     }
 }
 

@@ -4,12 +4,12 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query, TermQuery,
+    BooleanQuery, ConstScoreQuery, RangeQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::plan::{Leaf, Matcher, Node, Plan, PrefixExpander};
+use super::plan::{Filter, Leaf, Matcher, Node, Plan, PrefixExpander};
 use crate::error::{Error, Result};
 use crate::schema::{Fields, KIND_PASSAGE, TITLE_BOOST, TextField};
 
@@ -34,12 +34,36 @@ fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
             Box::new(BoostQuery::new(node_query(inner, plan, fields), *boost))
         }
         Node::Leaf(id) => leaf_query(&plan.leaves[*id], fields),
+        Node::Filter(filter) => filter_query(filter, fields),
         // Every passage, not the record-only documents of empty files.
         Node::All => Box::new(TermQuery::new(
             Term::from_field_text(fields.kind, KIND_PASSAGE),
             IndexRecordOption::Basic,
         )),
     }
+}
+
+/// The query of a metadata condition (constant score).
+pub fn filter_query(filter: &Filter, fields: &Fields) -> Box<dyn Query> {
+    use std::ops::Bound;
+    let query: Box<dyn Query> = match filter {
+        Filter::Date { from, to } => {
+            let term = |s: i64| Term::from_field_i64(fields.date_ts, s);
+            let lower = from.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
+            let upper = to.map_or(Bound::Unbounded, |s| Bound::Excluded(term(s)));
+            // Unbounded on both sides still requires a date.
+            let lower = match (&lower, &upper) {
+                (Bound::Unbounded, Bound::Unbounded) => Bound::Included(term(i64::MIN)),
+                _ => lower,
+            };
+            Box::new(RangeQuery::new(lower, upper))
+        }
+        Filter::Source(source) => Box::new(TermQuery::new(
+            Term::from_field_text(fields.source_key, source),
+            IndexRecordOption::Basic,
+        )),
+    };
+    Box::new(ConstScoreQuery::new(query, 0.0))
 }
 
 fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {

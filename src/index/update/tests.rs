@@ -20,6 +20,7 @@ fn record(size: u64, mtime: i64) -> FileRecord {
         hash: 7,
         extractor: u64::from(Format::Text.extractor_version()),
         passages: 2,
+        failed: false,
     }
 }
 
@@ -51,7 +52,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
         ("c.txt", record(10, 1)),
         ("gone.txt", record(10, 1)),
     ]);
-    let p = plan(&w, &m, false);
+    let p = plan(&w, &m, false, false);
     assert_eq!(p.unchanged, [0]);
     assert_eq!(p.suspect, [1, 2]);
     assert_eq!(p.added, [3]);
@@ -61,7 +62,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
 #[test]
 fn checksum_makes_every_known_file_suspect() {
     let w = walk(vec![file("a.txt", 10, 1)]);
-    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), true);
+    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), true, false);
     assert_eq!(p.suspect, [0]);
     assert!(p.unchanged.is_empty());
 }
@@ -86,7 +87,7 @@ fn files_under_an_unreadable_folder_are_not_removed() {
         ("locked/a.txt", record(1, 1)),
         ("lockedness.txt", record(1, 1)),
     ]);
-    let p = plan(&w, &m, false);
+    let p = plan(&w, &m, false, false);
     assert_eq!(
         p.removed,
         ["lockedness.txt"],
@@ -103,4 +104,16 @@ fn a_rename_is_a_removal_and_an_addition() {
     );
     assert_eq!(p.added, [0]);
     assert_eq!(p.removed, ["a.txt"]);
+}
+
+#[test]
+fn failed_files_are_not_retried_until_they_change_unless_asked() {
+    let mut failed = record(10, 1);
+    failed.failed = true;
+    let w = walk(vec![file("bad.txt", 10, 1)]);
+    let m = manifest(&[("bad.txt", failed)]);
+    assert_eq!(plan(&w, &m, false, false).unchanged, [0]);
+    assert_eq!(plan(&w, &m, false, true).suspect, [0]);
+    let changed = walk(vec![file("bad.txt", 11, 2)]);
+    assert_eq!(plan(&changed, &m, false, false).suspect, [0]);
 }
