@@ -51,7 +51,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
         ("c.txt", record(10, 1)),
         ("gone.txt", record(10, 1)),
     ]);
-    let p = plan(&w, &m, false);
+    let p = plan(&w, &m, false, None);
     assert_eq!(p.unchanged, [0]);
     assert_eq!(p.suspect, [1, 2]);
     assert_eq!(p.added, [3]);
@@ -61,7 +61,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
 #[test]
 fn checksum_makes_every_known_file_suspect() {
     let w = walk(vec![file("a.txt", 10, 1)]);
-    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), true);
+    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), true, None);
     assert_eq!(p.suspect, [0]);
     assert!(p.unchanged.is_empty());
 }
@@ -74,6 +74,7 @@ fn a_new_extractor_version_makes_a_file_suspect() {
         &walk(vec![file("a.txt", 10, 1)]),
         &manifest(&[("a.txt", old)]),
         false,
+        None,
     );
     assert_eq!(p.suspect, [0]);
 }
@@ -86,7 +87,7 @@ fn files_under_an_unreadable_folder_are_not_removed() {
         ("locked/a.txt", record(1, 1)),
         ("lockedness.txt", record(1, 1)),
     ]);
-    let p = plan(&w, &m, false);
+    let p = plan(&w, &m, false, None);
     assert_eq!(
         p.removed,
         ["lockedness.txt"],
@@ -100,7 +101,23 @@ fn a_rename_is_a_removal_and_an_addition() {
         &walk(vec![file("b.txt", 10, 1)]),
         &manifest(&[("a.txt", record(10, 1))]),
         false,
+        None,
     );
     assert_eq!(p.added, [0]);
     assert_eq!(p.removed, ["a.txt"]);
+}
+
+#[test]
+fn records_modified_close_to_the_last_commit_are_hashed_again() {
+    let w = walk(vec![
+        file("old.txt", 10, 100),
+        file("recent.txt", 10, 5_000),
+    ]);
+    let m = manifest(&[
+        ("old.txt", record(10, 100)),
+        ("recent.txt", record(10, 5_000)),
+    ]);
+    let p = plan(&w, &m, false, Some(4_000));
+    assert_eq!(p.unchanged, [0]);
+    assert_eq!(p.suspect, [1]);
 }
