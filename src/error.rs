@@ -119,6 +119,24 @@ impl Error {
         }
     }
 
+    /// An index file that vanished while being opened: a concurrent
+    /// rebuild or garbage collection, worth retrying.
+    pub fn is_vanished_file(&self) -> bool {
+        use tantivy::TantivyError;
+        use tantivy::directory::error::OpenReadError;
+        match self {
+            Error::Index { source, .. } => match source {
+                TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_)) => true,
+                TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
+                    io_error.kind() == std::io::ErrorKind::NotFound
+                }
+                TantivyError::IoError(io) => io.kind() == std::io::ErrorKind::NotFound,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// A bad query, with the reason.
     pub fn query(query: &str, reason: impl Into<String>) -> Error {
         Error::Query {

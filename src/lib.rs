@@ -129,8 +129,7 @@ fn run_search(args: SearchArgs) -> Result<i32> {
         ));
         run_index_quietly(&settings)?;
     }
-    let handle = index::open(&settings.index)?;
-    let outcome = search::search(&handle, &settings.request)?;
+    let outcome = search_with_retry(&settings)?;
     if outcome.fallback_any {
         messages::note("no passage has all the words; showing passages with any of them");
     }
@@ -146,6 +145,24 @@ fn run_search(args: SearchArgs) -> Result<i32> {
     } else {
         EXIT_NO_HITS
     })
+}
+
+/// Opens the index and searches it. A rebuild swapping the index folder, or
+/// a writer's garbage collection, can remove a file between reading
+/// `meta.json` and opening the segments: then open again, a few times.
+fn search_with_retry(settings: &SearchSettings) -> Result<search::Outcome> {
+    let mut attempts = 0;
+    loop {
+        let result =
+            index::open(&settings.index).and_then(|h| search::search(&h, &settings.request));
+        match result {
+            Err(e) if attempts < 5 && e.is_vanished_file() => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempts));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The first search of a corpus builds its index (no progress bar, no

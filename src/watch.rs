@@ -32,7 +32,8 @@ pub trait Events: Reporter {
     fn watching(&mut self, corpus: &Path);
 }
 
-/// Follows `corpus` into the index at `index_dir` until `stop` is set.
+/// Follows `corpus` into the index at `index_dir` until `stop` is set, then
+/// commits what is pending.
 pub fn watch(
     corpus: &Path,
     index_dir: &Path,
@@ -70,6 +71,13 @@ pub fn watch(
         }
     }
     drop(debouncer);
+    // Events still inside the quiet window when the signal came: one last
+    // pass picks them up (a second signal exits at once).
+    let last_pass = AtomicBool::new(false);
+    let report = session.sync(options, &last_pass, events)?;
+    if report.commits > 0 || report.failed > 0 {
+        events.applied(&report);
+    }
     session.finish()
 }
 

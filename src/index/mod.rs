@@ -41,16 +41,20 @@ pub struct Payload {
     /// The corpus root the index was last updated from, absolute.
     #[serde(default)]
     pub corpus: Option<PathBuf>,
+    /// When the commit was made, nanoseconds since the Unix epoch.
+    #[serde(default)]
+    pub committed_at: Option<i64>,
 }
 
-/// The commit payload of this build for `corpus`.
+/// The commit payload of this build for `corpus`, stamped now.
 fn payload(corpus: &Path) -> String {
-    let corpus = corpus
-        .canonicalize()
-        .unwrap_or_else(|_| corpus.to_path_buf());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     serde_json::to_string(&Payload {
         schema_version: SCHEMA_VERSION,
-        corpus: Some(corpus),
+        corpus: Some(corpus.to_path_buf()),
+        committed_at: Some(now),
     })
     .unwrap_or_default()
 }
@@ -148,7 +152,7 @@ pub fn read_payload(dir: &Path, index: &Index) -> Result<Option<Payload>> {
     match metas.payload {
         None if metas.segments.is_empty() => Ok(Some(Payload {
             schema_version: SCHEMA_VERSION,
-            corpus: None,
+            ..Payload::default()
         })),
         None => Ok(None),
         Some(text) => Ok(serde_json::from_str(&text).ok()),
@@ -332,7 +336,15 @@ impl Session {
         let manifest = Manifest::load(&self.reader.searcher())
             .map_err(|e| Error::index(&self.handle.dir, e))?;
         refuse_emptying(&self.corpus, walk, &manifest, options)?;
-        let plan = update::plan(walk, &manifest, options.checksum, options.retry_failed);
+        let racy_after = read_payload(&self.handle.dir, &self.handle.index)?
+            .and_then(|p| p.committed_at)
+            .map(|at| at - update::RACY_WINDOW.as_nanos() as i64);
+        let checks = update::Checks {
+            checksum: options.checksum,
+            retry_failed: options.retry_failed,
+            racy_after,
+        };
+        let plan = update::plan(walk, &manifest, checks);
         self.updater.apply(walk, &manifest, &plan, options, stop, reporter)
     }
 

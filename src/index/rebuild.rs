@@ -47,14 +47,20 @@ pub fn rebuild(
         let handle = create(&fresh)?;
         let mut updater = Updater::new(&handle, corpus)?;
         let empty = Manifest::default();
-        let plan = update::plan(walk, &empty, false, false);
+        let plan = update::plan(walk, &empty, update::Checks::default());
         let report = updater.apply(walk, &empty, &plan, options, stop, reporter)?;
         updater.finish()?;
         report
     };
     if report.interrupted {
+        // Nothing of the new index is kept: report the old one, untouched.
         let _ = std::fs::remove_dir_all(&fresh);
-        return Ok(report);
+        return Ok(Report {
+            interrupted: true,
+            passages: passages_in(&index_dir),
+            unchanged: old_documents as usize,
+            ..Report::default()
+        });
     }
     copy_user_files(&index_dir, &fresh)?;
     swap(&index_dir, &fresh)?;
@@ -70,6 +76,14 @@ pub fn rebuild(
         rebuilt: true,
         ..report
     })
+}
+
+/// Passages in the index at `dir` according to its manifest (0 if it
+/// cannot be read).
+fn passages_in(dir: &Path) -> u64 {
+    super::open(dir)
+        .and_then(|h| h.manifest())
+        .map_or(0, |m| m.passages())
 }
 
 /// Documents in the index at `dir`: its manifest's files, or for an index

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::update::plan;
+use super::update::{Checks, plan};
 use super::{Manifest, exists, open};
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -25,16 +25,26 @@ pub struct Status {
 /// rebuilds it).
 pub fn status(corpus: &Path, index_dir: &Path, checksum: bool) -> Result<Status> {
     let walk = corpus::walk(corpus, Some(index_dir), false)?;
-    let (manifest, outdated) = if exists(index_dir) {
+    let (manifest, outdated, racy_after) = if exists(index_dir) {
         match open(index_dir) {
-            Ok(handle) => (handle.manifest()?, false),
-            Err(Error::SchemaMismatch { .. }) => (Manifest::default(), true),
+            Ok(handle) => {
+                let racy_after = super::read_payload(&handle.dir, &handle.index)?
+                    .and_then(|p| p.committed_at)
+                    .map(|at| at - super::update::RACY_WINDOW.as_nanos() as i64);
+                (handle.manifest()?, false, racy_after)
+            }
+            Err(Error::SchemaMismatch { .. }) => (Manifest::default(), true, None),
             Err(e) => return Err(e),
         }
     } else {
-        (Manifest::default(), false)
+        (Manifest::default(), false, None)
     };
-    let plan = plan(&walk, &manifest, checksum, false);
+    let checks = Checks {
+        checksum,
+        retry_failed: false,
+        racy_after,
+    };
+    let plan = plan(&walk, &manifest, checks);
     let mut status = Status {
         deleted: plan.removed,
         unchanged: plan.unchanged.len(),

@@ -42,8 +42,26 @@ pub struct Plan {
     pub removed: Vec<String>,
 }
 
+/// A file modified this close before (or after) the last commit may have
+/// changed again within the same mtime tick after it was read (a long run
+/// reads a file up to [`COMMIT_EVERY`] before committing it): such files
+/// are hashed again on the next run ("racy" entries, as git calls them).
+pub const RACY_WINDOW: Duration = Duration::from_secs(35);
+
+/// Which known files to read again even when their size and mtime match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// Every file (`--checksum`).
+    pub checksum: bool,
+    /// Files that failed before (`--retry-failed`).
+    pub retry_failed: bool,
+    /// Files whose recorded mtime is at or after this (ns): modified close
+    /// to the last commit.
+    pub racy_after: Option<i64>,
+}
+
 /// Compares a walk with the manifest. Pure: reads no file.
-pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool, retry_failed: bool) -> Plan {
+pub fn plan(walk: &Walk, manifest: &Manifest, checks: Checks) -> Plan {
     let mut plan = Plan::default();
     let mut seen = std::collections::HashSet::with_capacity(walk.files.len());
     for (i, file) in walk.files.iter().enumerate() {
@@ -51,11 +69,12 @@ pub fn plan(walk: &Walk, manifest: &Manifest, checksum: bool, retry_failed: bool
         let fresh = |r: &FileRecord| {
             r.size == file.size
                 && r.mtime == file.mtime
+                && checks.racy_after.is_none_or(|racy| r.mtime < racy)
                 && r.extractor == u64::from(file.format.extractor_version())
         };
         match manifest.files.get(&file.key) {
             None => plan.added.push(i),
-            Some(record) if checksum || !fresh(record) || (retry_failed && record.failed) => {
+            Some(record) if checks.checksum || !fresh(record) || (checks.retry_failed && record.failed) => {
                 plan.suspect.push(i);
             }
             Some(_) if manifest.duplicates.contains(&file.key) => plan.suspect.push(i),
@@ -128,7 +147,8 @@ enum Done {
 pub struct Updater {
     handle: IndexHandle,
     writer: IndexWriter,
-    payload: String,
+    /// The corpus root, for the commit payload.
+    corpus: std::path::PathBuf,
     /// Files written since the last commit.
     pending: usize,
     dirty: bool,
@@ -140,6 +160,9 @@ impl Updater {
     /// Takes the index's writer lock: fails at once with
     /// [`Error::Busy`] when another process holds it.
     pub fn new(handle: &IndexHandle, corpus: &std::path::Path) -> Result<Updater> {
+        let corpus = corpus
+            .canonicalize()
+            .unwrap_or_else(|_| corpus.to_path_buf());
         let writer = handle
             .index
             .writer(WRITER_MEMORY)
@@ -147,7 +170,7 @@ impl Updater {
         Ok(Updater {
             handle: handle.clone(),
             writer,
-            payload: payload(corpus),
+            corpus,
             pending: 0,
             dirty: false,
             last_commit: Instant::now(),
@@ -372,7 +395,7 @@ impl Updater {
             .writer
             .prepare_commit()
             .map_err(|e| Error::index(dir, e))?;
-        prepared.set_payload(&self.payload);
+        prepared.set_payload(&payload(&self.corpus));
         prepared.commit().map_err(|e| Error::index(dir, e))?;
         self.report.commits += 1;
         self.pending = 0;

@@ -3,8 +3,10 @@
 //! environment. JSON output is read into strict structs, so that a field
 //! added, removed or renamed fails the tests.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Deserializer};
 use tempfile::TempDir;
@@ -193,6 +195,8 @@ pub struct Hit {
     pub end: u64,
     pub text: String,
     pub highlights: Vec<[usize; 2]>,
+    /// The file changed or vanished since it was indexed.
+    pub stale: bool,
 }
 
 impl Hit {
@@ -226,4 +230,239 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> 
 /// The paths of hits, in rank order.
 pub fn paths(hits: &[Hit]) -> Vec<&str> {
     hits.iter().map(|h| h.path.as_str()).collect()
+}
+
+/// The report of `quarry index --format json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexReport {
+    pub r#type: String,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub passages: u64,
+    pub skipped: usize,
+    pub unreadable: usize,
+    pub commits: usize,
+    pub rebuilt: bool,
+    pub interrupted: bool,
+    pub elapsed_s: f64,
+}
+
+/// The report of `quarry status --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusReport {
+    pub r#type: String,
+    pub added: Vec<String>,
+    pub modified: Vec<String>,
+    pub deleted: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl StatusReport {
+    /// Nothing to add, modify or delete.
+    pub fn is_clean(&self) -> bool {
+        self.added.is_empty() && self.modified.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// Every file of a directory (not recursive): size, mtime, and the content
+/// of `meta.json`. Equal snapshots mean nothing was written.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DirSnapshot(BTreeMap<String, (u64, SystemTime, Option<Vec<u8>>)>);
+
+impl DirSnapshot {
+    pub fn of(dir: &Path) -> DirSnapshot {
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).expect("read the index dir") {
+            let entry = entry.expect("a dir entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let meta = entry.metadata().expect("stat an index file");
+            let content =
+                (name == "meta.json").then(|| std::fs::read(entry.path()).expect("read meta.json"));
+            let mtime = meta.modified().expect("an mtime");
+            files.insert(name, (meta.len(), mtime, content));
+        }
+        DirSnapshot(files)
+    }
+}
+
+impl TestEnv {
+    /// `--corpus <corpus> --index <index>`.
+    pub fn paths_to(&self, index: &Path) -> Vec<String> {
+        vec![
+            "--corpus".to_string(),
+            path_str(&self.corpus()).to_string(),
+            "--index".to_string(),
+            path_str(index).to_string(),
+        ]
+    }
+
+    /// `quarry <command> --corpus … --index <index> <extra>`, to run or spawn.
+    pub fn command_at(&self, command: &str, index: &Path, extra: &[&str]) -> Command {
+        let mut cmd = self.command();
+        cmd.arg(command).args(self.paths_to(index)).args(extra);
+        cmd
+    }
+
+    /// `quarry index` with `extra` options, whatever its outcome.
+    pub fn index_with(&self, extra: &[&str]) -> Output {
+        run(&mut self.command_at("index", &self.index_dir(), extra))
+    }
+
+    /// `quarry index --format json` into `index`; panics unless it exits 0.
+    pub fn index_json_at(&self, index: &Path, extra: &[&str]) -> IndexReport {
+        let out =
+            run(&mut self.command_at("index", index, &[&["--format", "json"], extra].concat()));
+        out.assert_code(0);
+        out.index_report()
+    }
+
+    /// `quarry index --format json` with `extra`; panics unless it exits 0.
+    pub fn index_json(&self, extra: &[&str]) -> IndexReport {
+        self.index_json_at(&self.index_dir(), extra)
+    }
+
+    /// `quarry status` with `extra` options, whatever its outcome.
+    pub fn status(&self, extra: &[&str]) -> Output {
+        run(&mut self.command_at("status", &self.index_dir(), extra))
+    }
+
+    /// `quarry status --format json` with `extra`; panics unless it exits 0.
+    pub fn status_json(&self, extra: &[&str]) -> StatusReport {
+        let out = self.status(&[&["--format", "json"], extra].concat());
+        out.assert_code(0);
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "one JSON object: {out:#?}");
+        let report: StatusReport = serde_json::from_str(lines[0])
+            .unwrap_or_else(|e| panic!("bad status JSON ({e}): {out:#?}"));
+        assert_eq!(report.r#type, "status");
+        report
+    }
+
+    /// Removes a corpus file.
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.corpus().join(path)).expect("remove corpus file");
+    }
+
+    /// Renames a corpus file.
+    pub fn rename(&self, from: &str, to: &str) {
+        std::fs::rename(self.corpus().join(from), self.corpus().join(to))
+            .expect("rename corpus file");
+    }
+
+    /// Sets a corpus file's mtime.
+    pub fn set_mtime(&self, path: &str, mtime: SystemTime) {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(self.corpus().join(path))
+            .expect("open corpus file");
+        file.set_modified(mtime).expect("set mtime");
+    }
+
+    /// A corpus file's mtime.
+    pub fn mtime(&self, path: &str) -> SystemTime {
+        std::fs::metadata(self.corpus().join(path))
+            .and_then(|m| m.modified())
+            .expect("stat corpus file")
+    }
+}
+
+impl Output {
+    /// Reads stdout as the one JSON object of `index --format json`.
+    pub fn index_report(&self) -> IndexReport {
+        let lines: Vec<&str> = self.stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "one JSON object: {self:#?}");
+        let report: IndexReport = serde_json::from_str(lines[0])
+            .unwrap_or_else(|e| panic!("bad index JSON ({e}): {self:#?}"));
+        assert_eq!(report.r#type, "index");
+        report
+    }
+}
+
+/// Spawns a prepared command with stdout and stderr piped.
+pub fn spawn(cmd: &mut Command) -> std::process::Child {
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn quarry")
+}
+
+/// Waits for a spawned child (see [`spawn`]) for at most `timeout`, then
+/// kills it and panics. `code` is -1 if it died by a signal.
+pub fn wait_output(mut child: std::process::Child, timeout: std::time::Duration) -> Output {
+    use std::io::Read;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8(bytes).expect("output is UTF-8")
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for quarry") {
+            break status;
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "quarry still running after {timeout:?}; stderr: {}",
+                stderr.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Output {
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        code: status.code().unwrap_or(-1),
+    }
+}
+
+/// Polls `cond` every `every` until it holds or `timeout` passes; returns
+/// whether it held.
+pub fn poll(
+    timeout: std::time::Duration,
+    every: std::time::Duration,
+    mut cond: impl FnMut() -> bool,
+) -> bool {
+    let started = std::time::Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if started.elapsed() > timeout {
+            return false;
+        }
+        std::thread::sleep(every);
+    }
+}
+
+/// Sends a signal (`INT`, `TERM`, …) to a process with kill(1).
+pub fn send_signal(child: &std::process::Child, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} failed");
 }

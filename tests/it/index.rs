@@ -23,7 +23,7 @@ fn index_summary_counts_documents_and_passages() {
     assert_eq!(out.stdout, "");
     let last = out.stderr.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("indexed 2 documents (2 passages), skipped 0 files in "),
+        last.starts_with("added 2, updated 0, removed 0, unchanged 0 (2 passages) in "),
         "{}",
         out.stderr
     );
@@ -57,7 +57,8 @@ fn files_of_unknown_type_are_skipped_and_counted() {
     env.write_bytes("report.pdf", b"%PDF-1.4 granite");
     let out = env.index();
     assert!(
-        out.stderr.contains("indexed 2 documents (2 passages)"),
+        out.stderr
+            .contains("added 2, updated 0, removed 0, unchanged 0 (2 passages)"),
         "{}",
         out.stderr
     );
@@ -72,7 +73,7 @@ fn hidden_files_and_folders_are_not_indexed() {
     env.write(".hidden.md", "A zanzibar spice merchant.");
     env.write(".git/x.md", "The quokka smiled at the camera.");
     let out = env.index();
-    assert!(out.stderr.contains("indexed 2 documents"), "{}", out.stderr);
+    assert!(out.stderr.contains("added 2,"), "{}", out.stderr);
     assert!(
         out.stderr.contains("skipped 0 files"),
         "hidden files are not counted: {}",
@@ -138,7 +139,7 @@ fn an_unreadable_file_is_named_in_a_warning_and_the_rest_is_indexed() {
     let warnings = out.stderr_lines("warning:");
     assert_eq!(warnings.len(), 1, "{}", out.stderr);
     assert!(warnings[0].contains("locked.txt"), "{}", warnings[0]);
-    assert!(out.stderr.contains("indexed 2 documents"), "{}", out.stderr);
+    assert!(out.stderr.contains("added 2,"), "{}", out.stderr);
     assert!(out.stderr.contains("1 file unreadable"), "{}", out.stderr);
     env.search(&["barge"]).assert_code(0);
 }
@@ -152,7 +153,7 @@ fn invalid_utf8_warns_and_the_file_is_still_searchable() {
     assert_eq!(warnings.len(), 1, "{}", out.stderr);
     assert!(warnings[0].contains("latin1.txt"), "{}", warnings[0]);
     assert!(warnings[0].contains("UTF-8"), "{}", warnings[0]);
-    assert!(out.stderr.contains("indexed 3 documents"), "{}", out.stderr);
+    assert!(out.stderr.contains("added 3,"), "{}", out.stderr);
     let (hits, _) = env.search_json(&["bazooka"]);
     assert_eq!(paths(&hits), ["latin1.txt"]);
     assert!(
@@ -316,7 +317,8 @@ fn an_index_inside_the_corpus_is_not_indexed_itself() {
     let out = env.run(&args);
     out.assert_code(0);
     assert!(
-        out.stderr.contains("indexed 2 documents (2 passages)"),
+        out.stderr
+            .contains("added 0, updated 0, removed 0, unchanged 2 (2 passages)"),
         "{}",
         out.stderr
     );
@@ -345,6 +347,10 @@ fn reindexing_forgets_deleted_files() {
     env.search(&["barge"]).assert_code(0);
     std::fs::remove_file(env.corpus().join("notes/marble.md")).expect("remove");
     let out = env.index();
-    assert!(out.stderr.contains("indexed 1 document "), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("removed 1, unchanged 1"),
+        "{}",
+        out.stderr
+    );
     env.search(&["barge"]).assert_code(1);
 }

@@ -4,7 +4,9 @@
 mod harness;
 
 mod highlight;
+mod incremental;
 mod index;
 mod json;
 mod output;
 mod search;
+mod watch;

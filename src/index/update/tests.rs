@@ -1,6 +1,13 @@
 use std::path::PathBuf;
 
 use super::*;
+
+fn checks(checksum: bool) -> Checks {
+    Checks {
+        checksum,
+        ..Checks::default()
+    }
+}
 use crate::corpus::Format;
 
 fn file(key: &str, size: u64, mtime: i64) -> CorpusFile {
@@ -52,7 +59,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
         ("c.txt", record(10, 1)),
         ("gone.txt", record(10, 1)),
     ]);
-    let p = plan(&w, &m, false, false);
+    let p = plan(&w, &m, checks(false));
     assert_eq!(p.unchanged, [0]);
     assert_eq!(p.suspect, [1, 2]);
     assert_eq!(p.added, [3]);
@@ -62,7 +69,7 @@ fn files_are_classified_by_size_mtime_and_presence() {
 #[test]
 fn checksum_makes_every_known_file_suspect() {
     let w = walk(vec![file("a.txt", 10, 1)]);
-    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), true, false);
+    let p = plan(&w, &manifest(&[("a.txt", record(10, 1))]), checks(true));
     assert_eq!(p.suspect, [0]);
     assert!(p.unchanged.is_empty());
 }
@@ -71,11 +78,7 @@ fn checksum_makes_every_known_file_suspect() {
 fn a_new_extractor_version_makes_a_file_suspect() {
     let mut old = record(10, 1);
     old.extractor += 1;
-    let p = plan(
-        &walk(vec![file("a.txt", 10, 1)]),
-        &manifest(&[("a.txt", old)]),
-        false,
-    );
+    let p = plan(&walk(vec![file("a.txt", 10, 1)]), &manifest(&[("a.txt", old)]), checks(false));
     assert_eq!(p.suspect, [0]);
 }
 
@@ -87,7 +90,7 @@ fn files_under_an_unreadable_folder_are_not_removed() {
         ("locked/a.txt", record(1, 1)),
         ("lockedness.txt", record(1, 1)),
     ]);
-    let p = plan(&w, &m, false, false);
+    let p = plan(&w, &m, checks(false));
     assert_eq!(
         p.removed,
         ["lockedness.txt"],
@@ -100,7 +103,7 @@ fn a_rename_is_a_removal_and_an_addition() {
     let p = plan(
         &walk(vec![file("b.txt", 10, 1)]),
         &manifest(&[("a.txt", record(10, 1))]),
-        false,
+        checks(false),
     );
     assert_eq!(p.added, [0]);
     assert_eq!(p.removed, ["a.txt"]);
@@ -112,8 +115,23 @@ fn failed_files_are_not_retried_until_they_change_unless_asked() {
     failed.failed = true;
     let w = walk(vec![file("bad.txt", 10, 1)]);
     let m = manifest(&[("bad.txt", failed)]);
-    assert_eq!(plan(&w, &m, false, false).unchanged, [0]);
-    assert_eq!(plan(&w, &m, false, true).suspect, [0]);
+    assert_eq!(plan(&w, &m, checks(false)).unchanged, [0]);
+    assert_eq!(plan(&w, &m, Checks { checksum: false, retry_failed: true, racy_after: None }).suspect, [0]);
     let changed = walk(vec![file("bad.txt", 11, 2)]);
-    assert_eq!(plan(&changed, &m, false, false).suspect, [0]);
+    assert_eq!(plan(&changed, &m, checks(false)).suspect, [0]);
+}
+
+#[test]
+fn records_modified_close_to_the_last_commit_are_hashed_again() {
+    let w = walk(vec![
+        file("old.txt", 10, 100),
+        file("recent.txt", 10, 5_000),
+    ]);
+    let m = manifest(&[
+        ("old.txt", record(10, 100)),
+        ("recent.txt", record(10, 5_000)),
+    ]);
+    let p = plan(&w, &m, Checks { checksum: false, retry_failed: false, racy_after: Some(4_000) });
+    assert_eq!(p.unchanged, [0]);
+    assert_eq!(p.suspect, [1]);
 }
