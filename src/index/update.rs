@@ -167,6 +167,14 @@ impl Updater {
             .index
             .writer(WRITER_MEMORY)
             .map_err(|e| Error::index(&handle.dir, e))?;
+        // A run killed before its commit leaves files behind (segments,
+        // `.del` files). tantivy would only remove them at the next commit,
+        // and a `.del` file named after a reused opstamp makes that very
+        // commit fail with FileAlreadyExists: clear them first.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|e| Error::index(&handle.dir, e))?;
         Ok(Updater {
             handle: handle.clone(),
             writer,
