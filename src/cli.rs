@@ -38,7 +38,7 @@ pub enum Command {
     Status(StatusArgs),
     /// Search the index; builds it first when there is none.
     #[command(
-        after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq ."
+        after_help = "Query syntax:\n  cyber theft          passages with both words (any form: theft, thefts)\n  cyber OR espionage   either word\n  -word, NOT word      passages without the word\n  \"pipe routing\"       the exact phrase; \"pipe routing\"~2 allows 2 words between\n  intru*               every word starting with intru\n  title:westinghouse   only in titles\n  source:\"Asia Times\" only from that source (exact, any case)\n  date:[2018-01-01 TO 2018-12-31]   only published in 2018\n  (a OR b) c           grouping\n\nExit status: 0 hits found, 1 no hits, 2 error.\n\nExamples:\n  quarry search 'cyber theft'\n  quarry search --index ~/.quarry 'Westinghouse \"pipe routing\"' --limit 5\n  quarry search intrusion --format json | jq ."
     )]
     Search(SearchArgs),
 }
@@ -154,12 +154,38 @@ pub struct SearchArgs {
     /// Number of hits to skip (for paging).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
+    /// Only documents published on or after this date (YYYY-MM-DD, YYYY-MM
+    /// or YYYY).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only documents published on or before this date (the whole day,
+    /// month or year counts).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only documents from this source (exact, ignoring case).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Only documents whose path matches this glob (`*` within a folder,
+    /// `**` across folders), e.g. 'reports/**'.
+    #[arg(long, value_name = "GLOB")]
+    pub path: Option<String>,
+    /// Order of hits: relevance, or date (newest first).
+    #[arg(long, value_enum, default_value_t = SortOrder::Relevance)]
+    pub sort: SortOrder,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
     /// When to use colour: auto uses it on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortOrder {
+    /// Best score first.
+    Relevance,
+    /// Newest first (undated documents last).
+    Date,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

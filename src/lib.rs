@@ -114,7 +114,7 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> 
 }
 
 fn run_search(args: SearchArgs) -> Result<i32> {
-    let settings = SearchSettings::new(args);
+    let settings = SearchSettings::new(args)?;
     if !index::exists(&settings.index) {
         if !settings.corpus.is_dir() {
             return Err(Error::IndexMissing {

@@ -5,12 +5,12 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, OutputFormat, ReadingArgs, SearchArgs};
+use crate::cli::{ColorChoice, OutputFormat, ReadingArgs, SearchArgs, SortOrder};
 use crate::corpus::{ExtractOptions, FieldMap};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::output::Styles;
-use crate::search::{Mode, Request};
+use crate::search::{Filter, Mode, Request, Sort};
 
 /// Resolved settings of `quarry search`.
 #[derive(Debug)]
@@ -23,17 +23,36 @@ pub struct SearchSettings {
 }
 
 impl SearchSettings {
-    pub fn new(args: SearchArgs) -> SearchSettings {
+    pub fn new(args: SearchArgs) -> Result<SearchSettings> {
         let SearchArgs {
             query,
             paths,
             any,
             limit,
             offset,
+            since,
+            until,
+            source,
+            path,
+            sort,
             format,
             color,
         } = args;
-        SearchSettings {
+        let mut filters = Vec::new();
+        if since.is_some() || until.is_some() {
+            let filter =
+                Filter::date_range(since.as_deref(), until.as_deref()).map_err(|reason| {
+                    Error::Argument {
+                        flag: "--since/--until",
+                        reason,
+                    }
+                })?;
+            filters.push(filter);
+        }
+        if let Some(source) = source {
+            filters.push(Filter::Source(source.trim().to_lowercase()));
+        }
+        Ok(SearchSettings {
             corpus: paths.corpus,
             index: paths.index,
             request: Request {
@@ -41,6 +60,12 @@ impl SearchSettings {
                 mode: if any { Mode::Any } else { Mode::All },
                 limit,
                 offset,
+                filters,
+                path_glob: path,
+                sort: match sort {
+                    SortOrder::Relevance => Sort::Relevance,
+                    SortOrder::Date => Sort::Date,
+                },
             },
             format,
             styles: if use_color(color) {
@@ -48,7 +73,7 @@ impl SearchSettings {
             } else {
                 Styles::plain()
             },
-        }
+        })
     }
 }
 
@@ -70,12 +95,14 @@ fn use_color(choice: ColorChoice) -> bool {
 pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
     let jsonl_fields = match &args.jsonl_fields {
         None => FieldMap::default(),
-        Some(spec) => FieldMap::default()
-            .with_overrides(spec)
-            .map_err(|reason| Error::Argument {
-                flag: "--jsonl-fields",
-                reason,
-            })?,
+        Some(spec) => {
+            FieldMap::default()
+                .with_overrides(spec)
+                .map_err(|reason| Error::Argument {
+                    flag: "--jsonl-fields",
+                    reason,
+                })?
+        }
     };
     Ok(index::Options {
         max_file_size: args.max_file_size,

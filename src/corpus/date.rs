@@ -5,9 +5,9 @@
 //! `March 2018` becomes `2018-03`. Nothing is invented: a text that is not
 //! a date gives no date (never the file's mtime).
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::fmt::rfc2822::DateTimeParser;
-use jiff::Timestamp;
 
 /// A normalised date.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,12 +25,18 @@ impl PubDate {
     /// next second for an instant. `--until 2018-12-31` includes that day.
     pub fn end_seconds(&self) -> i64 {
         let digits = self.iso.len();
-        let Ok(date) = self.iso.get(..10).unwrap_or("").parse::<Date>().or_else(|_| {
-            let (y, m) = (self.iso.get(..4), self.iso.get(5..7));
-            let year: i16 = y.and_then(|y| y.parse().ok()).unwrap_or(1970);
-            let month: i8 = m.and_then(|m| m.parse().ok()).unwrap_or(1);
-            Date::new(year, month, 1)
-        }) else {
+        let Ok(date) = self
+            .iso
+            .get(..10)
+            .unwrap_or("")
+            .parse::<Date>()
+            .or_else(|_| {
+                let (y, m) = (self.iso.get(..4), self.iso.get(5..7));
+                let year: i16 = y.and_then(|y| y.parse().ok()).unwrap_or(1970);
+                let month: i8 = m.and_then(|m| m.parse().ok()).unwrap_or(1);
+                Date::new(year, month, 1)
+            })
+        else {
             return self.seconds + 1;
         };
         let next = match digits {
@@ -45,11 +51,25 @@ impl PubDate {
 
 /// Day formats tried in order (after ISO 8601 and RFC 2822).
 const DAY_FORMATS: &[&str] = &[
-    "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
-    "%b. %d, %Y", "%A, %B %d, %Y", "%A, %d %B %Y", "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%b. %d, %Y",
+    "%A, %B %d, %Y",
+    "%A, %d %B %Y",
+    "%d.%m.%Y",
 ];
 /// Date-and-time formats without a zone (read as UTC).
-const TIME_FORMATS: &[&str] = &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
+const TIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+];
 /// Month formats.
 const MONTH_FORMATS: &[&str] = &["%B %Y", "%b %Y"];
 
@@ -73,7 +93,10 @@ pub fn normalize(raw: &str) -> Option<PubDate> {
         if let Ok(dt) = text.parse::<DateTime>() {
             return Some(naive(dt));
         }
-        if let Some(dt) = TIME_FORMATS.iter().find_map(|f| DateTime::strptime(f, text).ok()) {
+        if let Some(dt) = TIME_FORMATS
+            .iter()
+            .find_map(|f| DateTime::strptime(f, text).ok())
+        {
             return Some(naive(dt));
         }
     }
@@ -97,7 +120,9 @@ fn instant(ts: Timestamp) -> PubDate {
 }
 
 fn naive(dt: DateTime) -> PubDate {
-    let seconds = dt.to_zoned_datetime(jiff::tz::TimeZone::UTC).map_or(0, |z| z.timestamp().as_second());
+    let seconds = dt
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_second());
     PubDate {
         iso: dt.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
         seconds,
@@ -131,7 +156,7 @@ fn month_or_year(text: &str) -> Option<PubDate> {
         return Some(month(date));
     }
     for format in MONTH_FORMATS {
-        if let Ok(date) = Date::strptime(&format!("%d {format}"), format!("1 {text}")) {
+        if let Ok(date) = Date::strptime(format!("%d {format}"), format!("1 {text}")) {
             return Some(month(date));
         }
     }
@@ -171,9 +196,18 @@ mod tests {
 
     #[test]
     fn times_are_kept_and_offsets_resolved_to_utc() {
-        assert_eq!(iso("2018-03-22T10:00:00+02:00").as_deref(), Some("2018-03-22T08:00:00Z"));
-        assert_eq!(iso("Thu, 22 Mar 2018 10:00:00 +0000").as_deref(), Some("2018-03-22T10:00:00Z"));
-        assert_eq!(iso("2018-03-22 10:30").as_deref(), Some("2018-03-22T10:30:00"));
+        assert_eq!(
+            iso("2018-03-22T10:00:00+02:00").as_deref(),
+            Some("2018-03-22T08:00:00Z")
+        );
+        assert_eq!(
+            iso("Thu, 22 Mar 2018 10:00:00 +0000").as_deref(),
+            Some("2018-03-22T10:00:00Z")
+        );
+        assert_eq!(
+            iso("2018-03-22 10:30").as_deref(),
+            Some("2018-03-22T10:30:00")
+        );
     }
 
     #[test]
@@ -195,7 +229,10 @@ mod tests {
         let day = normalize("2018-12-31").unwrap();
         assert_eq!(day.end_seconds() - day.seconds, 86_400);
         let month = normalize("2018-02").unwrap();
-        assert_eq!(month.end_seconds(), normalize("2018-03-01").unwrap().seconds);
+        assert_eq!(
+            month.end_seconds(),
+            normalize("2018-03-01").unwrap().seconds
+        );
         let year = normalize("2018").unwrap();
         assert_eq!(year.end_seconds(), normalize("2019-01-01").unwrap().seconds);
         let instant = normalize("2018-03-22T08:00:00Z").unwrap();

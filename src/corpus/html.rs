@@ -23,8 +23,28 @@ const DROPPED: &[&str] = &[
 
 /// Elements that end a paragraph.
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "main", "blockquote", "pre", "ul", "ol", "li", "dl", "dt",
-    "dd", "table", "tr", "figure", "figcaption", "address", "hr", "br", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "figure",
+    "figcaption",
+    "address",
+    "hr",
+    "br",
+    "details",
+    "summary",
 ];
 
 pub fn extract(src: &str, file_name: &str) -> Extracted {
@@ -78,7 +98,10 @@ impl Text {
             }
             self.text.push_str(word);
         }
-        if s.ends_with(char::is_whitespace) && !self.text.is_empty() && !self.text.ends_with(['\n', ' ']) {
+        if s.ends_with(char::is_whitespace)
+            && !self.text.is_empty()
+            && !self.text.ends_with(['\n', ' '])
+        {
             self.text.push(' ');
         }
     }
@@ -143,7 +166,11 @@ fn metadata(html: &Html) -> Metadata {
     let meta = |css: &str| -> Option<String> {
         let selector = Selector::parse(css).ok()?;
         html.select(&selector)
-            .filter_map(|e| e.attr("content").or_else(|| e.attr("datetime")).or_else(|| e.attr("href")))
+            .filter_map(|e| {
+                e.attr("content")
+                    .or_else(|| e.attr("datetime"))
+                    .or_else(|| e.attr("href"))
+            })
             .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
             .find(|v| !v.is_empty())
     };
@@ -202,7 +229,10 @@ fn find_key(value: &serde_json::Value, key: &str) -> Option<String> {
                         }
                     }
                     Value::Array(items) => {
-                        if let Some(s) = items.iter().find_map(|i| find_key(&serde_json::json!({ key: i }), key)) {
+                        if let Some(s) = items
+                            .iter()
+                            .find_map(|i| find_key(&serde_json::json!({ key: i }), key))
+                        {
                             return Some(s);
                         }
                     }

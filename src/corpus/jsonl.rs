@@ -54,7 +54,11 @@ impl FieldMap {
                 "date" => &mut self.date,
                 "source" => &mut self.source,
                 "url" => &mut self.url,
-                other => return Err(format!("unknown part '{other}' (id, title, text, date, source, url)")),
+                other => {
+                    return Err(format!(
+                        "unknown part '{other}' (id, title, text, date, source, url)"
+                    ));
+                }
             };
             list.insert(0, name.trim().to_string());
         }
@@ -134,7 +138,10 @@ mod tests {
         let a = &got.documents[0];
         assert_eq!(a.id.as_deref(), Some("a1"));
         assert_eq!(a.meta.title, "One");
-        assert_eq!(a.meta.date.as_ref().map(|d| d.iso.as_str()), Some("2018-03-22"));
+        assert_eq!(
+            a.meta.date.as_ref().map(|d| d.iso.as_str()),
+            Some("2018-03-22")
+        );
         assert_eq!(a.meta.source.as_deref(), Some("Wire"));
         assert_eq!(a.text, "First text");
         let b = &got.documents[1];
@@ -153,14 +160,23 @@ mod tests {
     #[test]
     fn a_line_without_id_is_named_by_its_line_number() {
         let got = extract("{\"text\":\"a\"}\n{\"text\":\"b\"}", &FieldMap::default());
-        let ids: Vec<_> = got.documents.iter().map(|d| d.id.clone().unwrap()).collect();
+        let ids: Vec<_> = got
+            .documents
+            .iter()
+            .map(|d| d.id.clone().unwrap())
+            .collect();
         assert_eq!(ids, ["L1", "L2"]);
     }
 
     #[test]
     fn field_names_can_be_mapped() {
-        let map = FieldMap::default().with_overrides("text=body_text, id=docno").unwrap();
-        let got = extract("{\"docno\":\"D-1\",\"body_text\":\"mapped\",\"text\":\"not this\"}", &map);
+        let map = FieldMap::default()
+            .with_overrides("text=body_text, id=docno")
+            .unwrap();
+        let got = extract(
+            "{\"docno\":\"D-1\",\"body_text\":\"mapped\",\"text\":\"not this\"}",
+            &map,
+        );
         assert_eq!(got.documents[0].id.as_deref(), Some("D-1"));
         assert_eq!(got.documents[0].text, "mapped");
         assert!(FieldMap::default().with_overrides("bogus=x").is_err());

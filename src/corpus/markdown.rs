@@ -190,7 +190,11 @@ fn toml_metadata(text: &str, warnings: &mut Vec<String>) -> Metadata {
 /// Metadata from a front matter lookup; a date that cannot be read costs a
 /// warning and is left out.
 fn metadata_from(get: impl Fn(&str) -> Option<String>, warnings: &mut Vec<String>) -> Metadata {
-    let field = |name: &str| get(name).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let field = |name: &str| {
+        get(name)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let date = field("date").and_then(|raw| {
         let date = super::normalize_date(&raw);
         if date.is_none() && raw != "null" {
@@ -237,13 +241,16 @@ mod tests {
 
     #[test]
     fn without_front_matter_or_heading_the_file_name_is_the_title() {
-        let doc = extract("Just a paragraph.", "notes-2019.md").documents.remove(0);
+        let doc = extract("Just a paragraph.", "notes-2019.md")
+            .documents
+            .remove(0);
         assert_eq!(doc.meta.title, "notes-2019");
     }
 
     #[test]
     fn toml_front_matter_is_read_too() {
-        let src = "+++\ntitle = \"Shale\"\ndate = 2019-06-04\nsource = \"Energy Review\"\n+++\n\nBody.\n";
+        let src =
+            "+++\ntitle = \"Shale\"\ndate = 2019-06-04\nsource = \"Energy Review\"\n+++\n\nBody.\n";
         let doc = extract(src, "a.md").documents.remove(0);
         assert_eq!(doc.meta.title, "Shale");
         assert_eq!(doc.meta.date.map(|d| d.iso).as_deref(), Some("2019-06-04"));
@@ -260,7 +267,11 @@ mod tests {
         assert!(got.documents[0].meta.date.is_none());
         assert_eq!(got.warnings.len(), 1, "{:?}", got.warnings);
         let got = extract("---\ndate: null\n---\nx\n", "a.md");
-        assert!(got.warnings.is_empty(), "a null date is no date: {:?}", got.warnings);
+        assert!(
+            got.warnings.is_empty(),
+            "a null date is no date: {:?}",
+            got.warnings
+        );
     }
 
     #[test]

@@ -163,9 +163,8 @@ fn html_with_timeout(raw: String, file_name: &str, timeout: Duration) -> Result<
             let _ = tx.send(html::extract(&raw, &name));
         })
         .map_err(|e| format!("cannot start the HTML parser: {e}"))?;
-    rx.recv_timeout(timeout).map_err(|_| {
-        format!("HTML took longer than {} s to parse", timeout.as_secs())
-    })
+    rx.recv_timeout(timeout)
+        .map_err(|_| format!("HTML took longer than {} s to parse", timeout.as_secs()))
 }
 
 /// Bytes of the first part of a file looked at for NUL bytes.
@@ -243,7 +242,10 @@ mod tests {
     #[test]
     fn a_bom_is_dropped_and_bad_utf8_warns() {
         let mut warnings = Vec::new();
-        assert_eq!(decode(b"\xEF\xBB\xBFhello", &mut warnings).unwrap(), "hello");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFhello", &mut warnings).unwrap(),
+            "hello"
+        );
         assert!(warnings.is_empty());
         assert_eq!(decode(b"ab\xFFcd", &mut warnings).unwrap(), "ab\u{FFFD}cd");
         assert_eq!(warnings.len(), 1);
@@ -253,8 +255,14 @@ mod tests {
     #[test]
     fn utf16_with_a_bom_is_decoded() {
         let mut warnings = Vec::new();
-        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Zürich".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Zürich".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Zürich".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Zürich".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
         assert_eq!(decode(&le, &mut warnings).unwrap(), "Zürich");
         assert_eq!(decode(&be, &mut warnings).unwrap(), "Zürich");
         assert!(warnings.is_empty());
@@ -263,9 +271,16 @@ mod tests {
     #[test]
     fn nul_bytes_early_mean_binary() {
         let mut warnings = Vec::new();
-        assert!(decode(b"\x7fELF\x02\x01\x00\x00", &mut warnings).unwrap_err().contains("binary"));
+        assert!(
+            decode(b"\x7fELF\x02\x01\x00\x00", &mut warnings)
+                .unwrap_err()
+                .contains("binary")
+        );
         let late: Vec<u8> = std::iter::repeat_n(b'a', 9000).chain([0]).collect();
-        assert!(decode(&late, &mut warnings).is_ok(), "a NUL after 8 KiB is not looked at");
+        assert!(
+            decode(&late, &mut warnings).is_ok(),
+            "a NUL after 8 KiB is not looked at"
+        );
     }
 
     #[test]

@@ -73,13 +73,19 @@ fn run_child(bytes: &[u8], limits: &Limits) -> Result<ChildOutput, String> {
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
-    let mut stdout = child.stdout.take().ok_or("no pipe from the PDF extractor")?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or("no pipe from the PDF extractor")?;
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         let _ = stdout.read_to_end(&mut out);
         out
     });
-    let mut stderr = child.stderr.take().ok_or("no pipe from the PDF extractor")?;
+    let mut stderr = child
+        .stderr
+        .take()
+        .ok_or("no pipe from the PDF extractor")?;
     let errors = std::thread::spawn(move || {
         let mut out = String::new();
         let _ = stderr.read_to_string(&mut out);
@@ -89,11 +95,16 @@ fn run_child(bytes: &[u8], limits: &Limits) -> Result<ChildOutput, String> {
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < limits.timeout => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) if started.elapsed() < limits.timeout => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
             Ok(None) | Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("PDF took longer than {} s to read", limits.timeout.as_secs()));
+                return Err(format!(
+                    "PDF took longer than {} s to read",
+                    limits.timeout.as_secs()
+                ));
             }
         }
     };
@@ -101,7 +112,12 @@ fn run_child(bytes: &[u8], limits: &Limits) -> Result<ChildOutput, String> {
     let out = reader.join().unwrap_or_default();
     let err = errors.join().unwrap_or_default();
     if !status.success() {
-        let reason = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let reason = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         return Err(match status.code() {
             Some(_) if !reason.is_empty() => reason.to_string(),
             _ => "the PDF parser crashed (memory limit or abort)".to_string(),
@@ -175,8 +191,12 @@ fn parse(bytes: &[u8]) -> Result<ChildOutput, String> {
 fn text_string(bytes: &[u8]) -> String {
     match bytes.strip_prefix(b"\xFE\xFF") {
         Some(rest) => {
-            let units = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+            let units = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]));
+            char::decode_utf16(units)
+                .map(|r| r.unwrap_or('\u{FFFD}'))
+                .collect()
         }
         None => bytes.iter().map(|&b| char::from(b)).collect(),
     }
@@ -194,7 +214,11 @@ fn pdf_date(raw: &str) -> Option<String> {
                 Some('Z') | None => "Z".to_string(),
                 Some(sign @ ('+' | '-')) => {
                     let z: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-                    format!("{sign}{}:{}", z.get(0..2).unwrap_or("00"), z.get(2..4).unwrap_or("00"))
+                    format!(
+                        "{sign}{}:{}",
+                        z.get(0..2).unwrap_or("00"),
+                        z.get(2..4).unwrap_or("00")
+                    )
                 }
                 Some(_) => "Z".to_string(),
             };
@@ -233,7 +257,11 @@ fn document(output: ChildOutput, file_name: &str) -> Extracted {
         .title
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| title_from_file_name(file_name));
-    let date = output.date.as_deref().and_then(pdf_date).and_then(|d| normalize_date(&d));
+    let date = output
+        .date
+        .as_deref()
+        .and_then(pdf_date)
+        .and_then(|d| normalize_date(&d));
     Extracted {
         documents: vec![Document {
             meta: Metadata {
@@ -308,7 +336,11 @@ fn join_hyphens(lines: &[&str]) -> String {
         let joins = out
             .strip_suffix('-')
             .is_some_and(|before| before.chars().last().is_some_and(char::is_alphabetic))
-            && line.trim_start().chars().next().is_some_and(char::is_lowercase);
+            && line
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase);
         if joins {
             out.pop();
             out.push_str(line.trim_start());
@@ -328,7 +360,10 @@ mod tests {
 
     #[test]
     fn pdf_dates_become_iso() {
-        assert_eq!(pdf_date("D:20180322103000+01'00'").as_deref(), Some("2018-03-22T10:30:00+01:00"));
+        assert_eq!(
+            pdf_date("D:20180322103000+01'00'").as_deref(),
+            Some("2018-03-22T10:30:00+01:00")
+        );
         assert_eq!(pdf_date("D:20180322").as_deref(), Some("2018-03-22"));
         assert_eq!(pdf_date("D:2018").as_deref(), None);
     }
@@ -336,11 +371,18 @@ mod tests {
     #[test]
     fn running_headers_footers_go_and_hyphens_join() {
         let pages: Vec<String> = (1..=4)
-            .map(|n| format!("ACME ANNUAL REPORT\nBody of page {n} with an inter-\nnational topic.\nPage {n}"))
+            .map(|n| {
+                format!(
+                    "ACME ANNUAL REPORT\nBody of page {n} with an inter-\nnational topic.\nPage {n}"
+                )
+            })
             .collect();
         let cleaned = clean_pages(&pages);
         for (i, page) in cleaned.iter().enumerate() {
-            assert_eq!(page, &format!("Body of page {} with an international topic.", i + 1));
+            assert_eq!(
+                page,
+                &format!("Body of page {} with an international topic.", i + 1)
+            );
         }
     }
 
@@ -349,7 +391,11 @@ mod tests {
         let output = ChildOutput {
             title: None,
             date: Some("D:20180322".to_string()),
-            pages: vec!["First page.".to_string(), "  ".to_string(), "Third page.".to_string()],
+            pages: vec![
+                "First page.".to_string(),
+                "  ".to_string(),
+                "Third page.".to_string(),
+            ],
         };
         let doc = document(output, "report.pdf").documents.remove(0);
         assert_eq!(doc.text, "First page.\n\nThird page.");

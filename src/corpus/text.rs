@@ -39,7 +39,9 @@ mod tests {
 
     #[test]
     fn a_short_first_line_before_a_blank_line_is_the_title() {
-        let doc = extract("Shale gas in Sichuan\n\nBody text.\n", "x.txt").documents.remove(0);
+        let doc = extract("Shale gas in Sichuan\n\nBody text.\n", "x.txt")
+            .documents
+            .remove(0);
         assert_eq!(doc.meta.title, "Shale gas in Sichuan");
         assert_eq!(doc.text, "Shale gas in Sichuan\n\nBody text.\n");
     }
@@ -59,7 +61,9 @@ mod tests {
 
     #[test]
     fn crlf_line_ends_still_find_the_title() {
-        let doc = extract("Title here\r\n\r\nBody.", "x.txt").documents.remove(0);
+        let doc = extract("Title here\r\n\r\nBody.", "x.txt")
+            .documents
+            .remove(0);
         assert_eq!(doc.meta.title, "Title here");
     }
 }

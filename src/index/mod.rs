@@ -305,7 +305,11 @@ impl Session {
         reporter: &mut dyn Reporter,
     ) -> Result<Report> {
         let started = Instant::now();
-        let walk = corpus::walk(&self.corpus, Some(&self.handle.dir), options.follow_symlinks)?;
+        let walk = corpus::walk(
+            &self.corpus,
+            Some(&self.handle.dir),
+            options.follow_symlinks,
+        )?;
         for (path, reason) in &walk.errors {
             reporter.warn(&format!("{}: {reason}", path.display()));
         }
@@ -345,7 +349,8 @@ impl Session {
             racy_after,
         };
         let plan = update::plan(walk, &manifest, checks);
-        self.updater.apply(walk, &manifest, &plan, options, stop, reporter)
+        self.updater
+            .apply(walk, &manifest, &plan, options, stop, reporter)
     }
 
     /// Waits for background merges and releases the lock.

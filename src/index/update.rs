@@ -69,12 +69,14 @@ pub fn plan(walk: &Walk, manifest: &Manifest, checks: Checks) -> Plan {
         let fresh = |r: &FileRecord| {
             r.size == file.size
                 && r.mtime == file.mtime
-                && checks.racy_after.is_none_or(|racy| r.mtime < racy)
+                && (r.failed || checks.racy_after.is_none_or(|racy| r.mtime < racy))
                 && r.extractor == u64::from(file.format.extractor_version())
         };
         match manifest.files.get(&file.key) {
             None => plan.added.push(i),
-            Some(record) if checks.checksum || !fresh(record) || (checks.retry_failed && record.failed) => {
+            Some(record)
+                if checks.checksum || !fresh(record) || (checks.retry_failed && record.failed) =>
+            {
                 plan.suspect.push(i);
             }
             Some(_) if manifest.duplicates.contains(&file.key) => plan.suspect.push(i),
@@ -208,7 +210,12 @@ impl Updater {
         self.report.remembered_failures = plan
             .unchanged
             .iter()
-            .filter(|&&i| manifest.files.get(&walk.files[i].key).is_some_and(|r| r.failed))
+            .filter(|&&i| {
+                manifest
+                    .files
+                    .get(&walk.files[i].key)
+                    .is_some_and(|r| r.failed)
+            })
             .count();
         let mut work: Vec<usize> = plan.added.iter().chain(&plan.suspect).copied().collect();
         work.sort_unstable();
@@ -273,7 +280,10 @@ impl Updater {
             failed: false,
         };
         if file.size > options.max_file_size {
-            let reason = format!("larger than --max-file-size ({} bytes)", options.max_file_size);
+            let reason = format!(
+                "larger than --max-file-size ({} bytes)",
+                options.max_file_size
+            );
             return self.failed(file, old, record, reason);
         }
         let bytes = match std::fs::read(&file.path) {
@@ -284,7 +294,18 @@ impl Updater {
             Err(e) => return self.failed(file, old, record, e.to_string()),
         };
         record.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        let same_content = old.is_some_and(|o| o.hash == record.hash && o.extractor == extractor && !o.failed);
+        if old.is_some_and(|o| {
+            o.failed
+                && o.hash == record.hash
+                && o.size == record.size
+                && o.mtime == record.mtime
+                && !options.retry_failed
+        }) {
+            // Read again (--checksum) but unchanged: still the known failure.
+            return Done::Unchanged;
+        }
+        let same_content =
+            old.is_some_and(|o| o.hash == record.hash && o.extractor == extractor && !o.failed);
         if same_content && old.is_some_and(|o| o.size == record.size && o.mtime == record.mtime) {
             return Done::Unchanged;
         }
@@ -372,11 +393,21 @@ impl Updater {
         Ok(record.passages)
     }
 
-    /// A file that could not be read or extracted. A new file is remembered
-    /// as failed (not retried until it changes); a file indexed before
-    /// keeps its old passages and record, so it is retried next run.
-    fn failed(&mut self, file: &CorpusFile, old: Option<&FileRecord>, record: FileRecord, reason: String) -> Done {
-        if old.is_none() {
+    /// A file that could not be read or extracted. A new (or already
+    /// failed) file is remembered as failed, so it is not retried until it
+    /// changes; a file indexed fine before keeps its old passages and
+    /// record, so it is retried next run.
+    fn failed(
+        &mut self,
+        file: &CorpusFile,
+        old: Option<&FileRecord>,
+        record: FileRecord,
+        reason: String,
+    ) -> Done {
+        if old.is_none_or(|o| o.failed) {
+            if old.is_some() {
+                self.delete(&file.key);
+            }
             let placeholder = self.handle.fields.placeholder(
                 &file.key,
                 &FileRecord {

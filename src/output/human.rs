@@ -66,6 +66,9 @@ fn write_hit(w: &mut dyn Write, hit: &Hit, styles: &Styles) -> io::Result<()> {
     write_styled(w, &title, styles.title, styles)?;
     let path = styles.path;
     write!(w, " — {path}{}#{}{path:#}", clean(&hit.path), hit.passage)?;
+    if let Some(page) = hit.page {
+        write!(w, " p. {page}")?;
+    }
     if hit.stale {
         let style = styles.stale;
         write!(w, " {style}[stale: changed since indexed]{style:#}")?;

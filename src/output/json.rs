@@ -4,8 +4,9 @@
 //! - `hit`: `rank`, `score`, `path`, `title`, `date`, `source`, `url`
 //!   (null when unknown), `passage`, `start`, `end` (byte range of the
 //!   passage in the document's extracted text), `text` (the whole passage)
-//!   `highlights` (`[start, end]` byte ranges inside `text`) and `stale`
-//!   (the file changed or vanished since it was indexed);
+//!   `highlights` (`[start, end]` byte ranges inside `text`), `stale`
+//!   (the file changed or vanished since it was indexed), and only when
+//!   known `page` (PDF, 1-based) and `author`;
 //! - `summary`, last: `query`, `total_hits`, `returned`, `elapsed_ms`,
 //!   `fallback_any`.
 
@@ -37,6 +38,10 @@ struct HitJson<'a> {
     text: &'a str,
     highlights: Vec<[usize; 2]>,
     stale: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +74,8 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
                 .map(|h| [h.range.start, h.range.end])
                 .collect(),
             stale: hit.stale,
+            page: hit.page,
+            author: hit.author.as_deref(),
         }
     }
 }

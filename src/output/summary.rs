@@ -36,6 +36,12 @@ pub fn index_line(report: &Report) -> String {
     if report.failed > 0 {
         line.push_str(&format!("; {} unreadable", files(report.failed)));
     }
+    if report.remembered_failures > 0 {
+        line.push_str(&format!(
+            "; {} failed before and unchanged (--retry-failed to read again)",
+            files(report.remembered_failures)
+        ));
+    }
     line
 }
 

@@ -276,7 +276,11 @@ impl Fields {
             doc.add_text(self.source, source);
             doc.add_text(self.source_key, source.to_lowercase());
         }
-        for (field, value) in [(self.url, p.url), (self.author, p.author), (self.doc_id, p.doc_id)] {
+        for (field, value) in [
+            (self.url, p.url),
+            (self.author, p.author),
+            (self.doc_id, p.doc_id),
+        ] {
             if let Some(value) = value {
                 doc.add_text(field, value);
             }

@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 pub use highlight::{Highlight, Marks};
-pub use plan::{Mode, Plan};
+pub use plan::{Filter, Mode, Plan};
 pub use window::{WINDOW_CHARS, Window};
 
 use crate::error::{Error, Result};
@@ -34,6 +34,22 @@ pub struct Request {
     pub limit: usize,
     /// Hits to skip first.
     pub offset: usize,
+    /// Metadata conditions every hit must meet (`--since`, `--source`…).
+    pub filters: Vec<Filter>,
+    /// A glob every hit's path key must match (`--path 'reports/**'`).
+    pub path_glob: Option<String>,
+    pub sort: Sort,
+}
+
+/// The order of hits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best score first.
+    #[default]
+    Relevance,
+    /// Newest publication date first, undated documents last; score breaks
+    /// ties.
+    Date,
 }
 
 /// One passage that matched.
@@ -59,6 +75,11 @@ pub struct Hit {
     pub window: Window,
     /// The document's file changed or vanished since it was indexed.
     pub stale: bool,
+    /// 1-based page of a paged document (PDF).
+    pub page: Option<u32>,
+    pub author: Option<String>,
+    /// The record id inside a collection file (JSON Lines).
+    pub doc_id: Option<String>,
 }
 
 /// The result of a search.
@@ -112,32 +133,110 @@ fn run(
     plan: &Plan,
     request: &Request,
 ) -> Result<(usize, Ranked)> {
-    let query: Box<dyn Query> = query::to_query(plan, &handle.fields);
+    let query = constrained(
+        query::to_query(plan, &handle.fields),
+        handle,
+        searcher,
+        request,
+    )?;
     let err = |e| Error::index(&handle.dir, e);
     if request.limit == 0 {
         let count = searcher.search(&query, &Count).map_err(err)?;
         return Ok((count, Vec::new()));
     }
-    let order = (
-        (SortBySimilarityScore, Order::Desc),
+    let tie = (
+        (SortByString::for_field("path"), Order::Asc),
         (
-            (SortByString::for_field("path"), Order::Asc),
-            (
-                SortByStaticFastValue::<u64>::for_field("passage"),
-                Order::Asc,
-            ),
+            SortByStaticFastValue::<u64>::for_field("passage"),
+            Order::Asc,
         ),
     );
-    let top = TopDocs::with_limit(request.limit)
-        .and_offset(request.offset)
-        .order_by(order);
-    let (count, top) = searcher.search(&query, &(Count, top)).map_err(err)?;
-    Ok((
-        count,
-        top.into_iter()
-            .map(|((score, _), addr)| (score, addr))
-            .collect(),
-    ))
+    let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
+    match request.sort {
+        Sort::Relevance => {
+            let order = ((SortBySimilarityScore, Order::Desc), tie);
+            let (count, top) = searcher
+                .search(&query, &(Count, top.order_by(order)))
+                .map_err(err)?;
+            Ok((
+                count,
+                top.into_iter()
+                    .map(|((score, _), addr)| (score, addr))
+                    .collect(),
+            ))
+        }
+        Sort::Date => {
+            let date = (
+                SortByStaticFastValue::<i64>::for_field("date_ts"),
+                Order::Desc,
+            );
+            let order = (date, ((SortBySimilarityScore, Order::Desc), tie));
+            let (count, top) = searcher
+                .search(&query, &(Count, top.order_by(order)))
+                .map_err(err)?;
+            Ok((
+                count,
+                top.into_iter()
+                    .map(|((_, (score, _)), addr)| (score, addr))
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// The query with the request's filters and path glob added as required
+/// clauses.
+fn constrained(
+    query: Box<dyn Query>,
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    request: &Request,
+) -> Result<Box<dyn Query>> {
+    if request.filters.is_empty() && request.path_glob.is_none() {
+        return Ok(query);
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    for filter in &request.filters {
+        clauses.push((Occur::Must, query::filter_query(filter, &handle.fields)));
+    }
+    if let Some(glob) = &request.path_glob {
+        clauses.push((Occur::Must, path_query(glob, handle, searcher)?));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The passages whose path key matches `glob` (`*` stays within a folder,
+/// `**` crosses folders).
+fn path_query(glob: &str, handle: &IndexHandle, searcher: &Searcher) -> Result<Box<dyn Query>> {
+    let matcher = globset::GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| Error::Argument {
+            flag: "--path",
+            reason: e.kind().to_string(),
+        })?
+        .compile_matcher();
+    let mut terms = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(handle.fields.path)
+            .map_err(|e| Error::index(&handle.dir, e))?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::io(&handle.dir, e))?;
+        while stream.advance() {
+            if let Ok(path) = std::str::from_utf8(stream.key())
+                && matcher.is_match(path)
+            {
+                terms.insert(Term::from_field_text(handle.fields.path, path));
+            }
+        }
+    }
+    Ok(Box::new(ConstScoreQuery::new(
+        Box::new(TermSetQuery::new(terms)),
+        0.0,
+    )))
 }
 
 fn hits(
@@ -167,7 +266,12 @@ fn hits(
             .get_first(f.file_mtime)
             .and_then(|v| v.as_i64())
             .unwrap_or(0);
-        let stale = staleness.check(&path, u64_of(f.file_size), mtime);
+        let file = text_of(f.file).unwrap_or_else(|| path.clone());
+        let stale = staleness.check(&file, u64_of(f.file_size), mtime);
+        let page = doc
+            .get_first(f.page)
+            .and_then(|v| v.as_u64())
+            .and_then(|p| u32::try_from(p).ok());
         let title = text_of(f.title).unwrap_or_default();
         let text = text_of(f.body).unwrap_or_default();
         let marks = highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
@@ -187,6 +291,9 @@ fn hits(
             marks,
             window,
             stale,
+            page,
+            author: text_of(f.author),
+            doc_id: text_of(f.doc_id),
         });
     }
     Ok(hits)

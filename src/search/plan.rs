@@ -58,7 +58,8 @@ impl Filter {
     /// ends inclusive, each end covering its whole period.
     pub fn date_range(from: Option<&str>, to: Option<&str>) -> std::result::Result<Filter, String> {
         let parse = |text: &str| {
-            crate::corpus::normalize_date(text).ok_or_else(|| format!("'{text}' is not a date (use YYYY-MM-DD)"))
+            crate::corpus::normalize_date(text)
+                .ok_or_else(|| format!("'{text}' is not a date (use YYYY-MM-DD)"))
         };
         let from = from.map(parse).transpose()?.map(|d| d.seconds);
         let to = to.map(parse).transpose()?.map(|d| d.end_seconds());
@@ -286,7 +287,9 @@ impl Planner<'_> {
                     .map_err(|reason| Error::query(self.query, reason))?;
                 Ok(Some(Node::Filter(filter)))
             }
-            UserInputLeaf::Range { .. } => Err(self.unsupported("range queries other than date:[A TO B]")),
+            UserInputLeaf::Range { .. } => {
+                Err(self.unsupported("range queries other than date:[A TO B]"))
+            }
             UserInputLeaf::Set { .. } => Err(self.unsupported("set queries (IN [...])")),
             UserInputLeaf::Exists { .. } => Err(self.unsupported("field existence queries")),
             UserInputLeaf::Regex { .. } => Err(self.unsupported("regular expressions")),

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, RangeQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};

@@ -96,7 +96,7 @@ fn the_human_summary_says_files_in_the_plural_and_counts_unreadable_files() {
     use std::os::unix::fs::PermissionsExt;
     let env = three_docs();
     env.write_bytes("photo.png", b"\x89PNG\r\n\x1a\n");
-    env.write_bytes("scan.pdf", b"%PDF-1.4");
+    env.write_bytes("scan.docx", b"PK\x03\x04");
     let out = env.index_with(&[]);
     out.assert_code(0);
     let (head, _, tail) = summary_parts(&out);

@@ -54,7 +54,7 @@ fn the_first_search_builds_the_index_with_a_note() {
 fn files_of_unknown_type_are_skipped_and_counted() {
     let env = two_docs();
     env.write_bytes("photo.png", b"\x89PNG\r\n\x1a\n granite");
-    env.write_bytes("report.pdf", b"%PDF-1.4 granite");
+    env.write_bytes("report.docx", b"PK\x03\x04 granite");
     let out = env.index();
     assert!(
         out.stderr

@@ -78,7 +78,11 @@ fn checksum_makes_every_known_file_suspect() {
 fn a_new_extractor_version_makes_a_file_suspect() {
     let mut old = record(10, 1);
     old.extractor += 1;
-    let p = plan(&walk(vec![file("a.txt", 10, 1)]), &manifest(&[("a.txt", old)]), checks(false));
+    let p = plan(
+        &walk(vec![file("a.txt", 10, 1)]),
+        &manifest(&[("a.txt", old)]),
+        checks(false),
+    );
     assert_eq!(p.suspect, [0]);
 }
 
@@ -116,7 +120,19 @@ fn failed_files_are_not_retried_until_they_change_unless_asked() {
     let w = walk(vec![file("bad.txt", 10, 1)]);
     let m = manifest(&[("bad.txt", failed)]);
     assert_eq!(plan(&w, &m, checks(false)).unchanged, [0]);
-    assert_eq!(plan(&w, &m, Checks { checksum: false, retry_failed: true, racy_after: None }).suspect, [0]);
+    assert_eq!(
+        plan(
+            &w,
+            &m,
+            Checks {
+                checksum: false,
+                retry_failed: true,
+                racy_after: None
+            }
+        )
+        .suspect,
+        [0]
+    );
     let changed = walk(vec![file("bad.txt", 11, 2)]);
     assert_eq!(plan(&changed, &m, checks(false)).suspect, [0]);
 }
@@ -131,7 +147,15 @@ fn records_modified_close_to_the_last_commit_are_hashed_again() {
         ("old.txt", record(10, 100)),
         ("recent.txt", record(10, 5_000)),
     ]);
-    let p = plan(&w, &m, Checks { checksum: false, retry_failed: false, racy_after: Some(4_000) });
+    let p = plan(
+        &w,
+        &m,
+        Checks {
+            checksum: false,
+            retry_failed: false,
+            racy_after: Some(4_000),
+        },
+    );
     assert_eq!(p.unchanged, [0]);
     assert_eq!(p.suspect, [1]);
 }

@@ -31,6 +31,9 @@ fn hit(text: &str, highlights: Vec<Range<usize>>, window: Window) -> Hit {
         },
         window,
         stale: false,
+        page: None,
+        author: None,
+        doc_id: None,
     }
 }
 
@@ -154,6 +157,18 @@ fn a_stale_hit_is_marked_in_its_header() {
         got.starts_with(
             "1. Cyber report — reports/x.md#3 [stale: changed since indexed] — 2018-03-22\n"
         ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_paged_hit_shows_its_page() {
+    let text = "one";
+    let mut paged = hit(text, vec![], whole(text));
+    paged.page = Some(12);
+    let got = render(vec![paged], &Styles::plain());
+    assert!(
+        got.starts_with("1. Cyber report — reports/x.md#3 p. 12 — 2018-03-22\n"),
         "{got:?}"
     );
 }

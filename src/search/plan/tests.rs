@@ -137,7 +137,8 @@ fn bad_queries_are_errors_that_say_why() {
         ("\"unclosed", "at character"),
         ("...", "no searchable words"),
         ("e-ma*", "single word"),
-        ("date:[2018 TO 2019]", "not supported"),
+        ("title:[a TO b]", "not supported"),
+        ("date:[soon TO later]", "not a date"),
     ] {
         let err = plan(query, Mode::All, &Words(vec![])).unwrap_err();
         assert!(err.to_string().contains(reason), "{query}: {err}");
@@ -173,4 +174,43 @@ fn over_long_and_over_nested_queries_are_refused_before_parsing() {
     assert!(
         plan(&quoted, Mode::All, &Words(vec![])).is_err_and(|e| !e.to_string().contains("nest"))
     );
+}
+
+#[test]
+fn metadata_conditions_are_required_filters_in_any_mode() {
+    let p = plan(
+        "tariff source:\"Asia Times\" date:[2018-01-01 TO 2018-12-31]",
+        Mode::Any,
+        &Words(vec![]),
+    )
+    .unwrap();
+    let Node::Bool(clauses) = &p.root else {
+        panic!("{:?}", p.root)
+    };
+    assert_eq!(clauses[0].0, Occur::Should);
+    assert_eq!(
+        clauses[1],
+        (
+            Occur::Must,
+            Node::Filter(Filter::Source("asia times".to_string()))
+        )
+    );
+    let (Occur::Must, Node::Filter(Filter::Date { from, to })) = &clauses[2] else {
+        panic!("{clauses:?}")
+    };
+    assert_eq!(*from, Some(1_514_764_800));
+    assert_eq!(*to, Some(1_546_300_800), "the last day is included");
+    assert!(
+        !p.has_implicit_and,
+        "filters are not words to fall back from"
+    );
+}
+
+#[test]
+fn a_date_field_names_a_whole_period() {
+    let p = plan("date:2018-03", Mode::All, &Words(vec![])).unwrap();
+    let Node::Filter(Filter::Date { from, to }) = p.root else {
+        panic!()
+    };
+    assert_eq!((from, to), (Some(1_519_862_400), Some(1_522_540_800)));
 }
