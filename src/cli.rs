@@ -97,6 +97,9 @@ pub struct ReadingArgs {
     /// Follow symbolic links in the corpus (loops are detected).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Give up on an HTML or PDF file whose extraction takes longer.
+    #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+    pub extract_timeout: u64,
     /// JSON Lines field names, as part=name pairs (parts: id, title, text,
     /// date, source, url), e.g. `text=body,id=docno`.
     #[arg(long, value_name = "MAP")]

@@ -109,7 +109,11 @@ pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
         follow_symlinks: args.follow_symlinks,
         extract: ExtractOptions {
             jsonl_fields,
-            ..ExtractOptions::default()
+            html_timeout: std::time::Duration::from_secs(args.extract_timeout),
+            pdf: crate::corpus::pdf::Limits {
+                timeout: std::time::Duration::from_secs(args.extract_timeout),
+                ..Default::default()
+            },
         },
         ..index::Options::default()
     })

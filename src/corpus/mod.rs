@@ -83,7 +83,7 @@ impl Default for ExtractOptions {
     fn default() -> ExtractOptions {
         ExtractOptions {
             jsonl_fields: FieldMap::default(),
-            html_timeout: Duration::from_secs(10),
+            html_timeout: Duration::from_secs(20),
             pdf: pdf::Limits::default(),
         }
     }

@@ -38,7 +38,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            timeout: Duration::from_secs(30),
+            timeout: Duration::from_secs(20),
             memory: 2 * 1024 * 1024 * 1024,
         }
     }

@@ -126,14 +126,27 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-/// The `/`-separated path of `path` relative to `root`.
+/// The `/`-separated path of `path` relative to `root`. Bytes of a name
+/// that are not UTF-8 are written `\xNN`, so the key stays readable and
+/// distinct.
 fn key(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
         .components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| escape_name(c.as_os_str().as_encoded_bytes()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+fn escape_name(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -163,6 +176,12 @@ mod tests {
         assert_eq!(keys, ["a/y.TXT", "a/z.txt", "b.md"]);
         assert_eq!(found.skipped, 1);
         assert!(found.errors.is_empty());
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_escaped() {
+        assert_eq!(escape_name(b"caf\xE9.txt"), "caf\\xE9.txt");
+        assert_eq!(escape_name("café.txt".as_bytes()), "café.txt");
     }
 
     #[test]
