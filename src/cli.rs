@@ -128,6 +128,9 @@ pub struct StatusArgs {
     /// Hash every file, not only those whose size or mtime changed.
     #[arg(long)]
     pub checksum: bool,
+    /// Follow symbolic links in the corpus, as `index --follow-symlinks`.
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,

@@ -91,7 +91,12 @@ fn run_watch(args: WatchArgs) -> Result<i32> {
 }
 
 fn run_status(args: StatusArgs) -> Result<i32> {
-    let status = index::status(&args.paths.corpus, &args.paths.index, args.checksum)?;
+    let status = index::status(
+        &args.paths.corpus,
+        &args.paths.index,
+        args.checksum,
+        args.follow_symlinks,
+    )?;
     for (path, reason) in &status.errors {
         messages::warning(&format!("{path}: {reason}"));
     }

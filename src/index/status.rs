@@ -23,8 +23,13 @@ pub struct Status {
 /// Compares the corpus with the index's manifest. An index of another
 /// schema version counts every file as modified (the next `index`
 /// rebuilds it).
-pub fn status(corpus: &Path, index_dir: &Path, checksum: bool) -> Result<Status> {
-    let walk = corpus::walk(corpus, Some(index_dir), false)?;
+pub fn status(
+    corpus: &Path,
+    index_dir: &Path,
+    checksum: bool,
+    follow_symlinks: bool,
+) -> Result<Status> {
+    let walk = corpus::walk(corpus, Some(index_dir), follow_symlinks)?;
     let (manifest, outdated, racy_after) = if exists(index_dir) {
         match open(index_dir) {
             Ok(handle) => {
