@@ -28,7 +28,7 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
@@ -334,6 +334,23 @@ mod tests {
     fn stemmed_analyzer_folds_case_accents_and_inflections() {
         let got = terms(stemmed_analyzer(), "Intrusions Café cafe\u{301} RUNNING");
         assert_eq!(got, ["intrus", "cafe", "cafe", "run"]);
+    }
+
+    #[test]
+    fn query_and_text_spellings_meet() {
+        // Each pair must analyze to the same terms (issue 6: Unicode).
+        for (text, query) in [
+            ("İstanbul", "istanbul"),
+            ("ISTANBUL", "istanbul"),
+            ("e\u{301}clair", "éclair"),
+            ("éclair", "e\u{301}clair"),
+            ("２０１８", "2018"),
+            ("ﬁnance", "finance"),
+            ("ΣΊΣΥΦΟΣ", "σίσυφος"),
+            ("Straße", "strasse"),
+        ] {
+            assert_eq!(terms(stemmed_analyzer(), text), terms(stemmed_analyzer(), query), "{text} vs {query}");
+        }
     }
 
     #[test]

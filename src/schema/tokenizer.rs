@@ -1,15 +1,21 @@
 //! A word tokenizer that keeps combining marks inside words and gives each
-//! token its NFC form.
+//! token a normalised form.
 //!
 //! tantivy's `SimpleTokenizer` ends a word at the first non-alphanumeric
 //! char, so a decomposed `cafe\u{301}` becomes `cafe` and `nai\u{308}ve`
 //! becomes two words. This tokenizer treats combining marks as word chars
 //! and normalises only `Token::text`: offsets always point into the text
 //! that was tokenized, which stays byte-for-byte what the document holds.
+//!
+//! The normal form is NFKC (full-width `１２３` is `123`, `ﬁ` is `fi`,
+//! composed and decomposed accents agree), with two case fixes the
+//! lowercase filter cannot make: Turkish `İ` becomes `I` (lowercased it would
+//! be `i` plus a combining dot, so `istanbul` would miss `İstanbul`), and
+//! final sigma `ς` becomes `σ` (as `Σ` lowercases).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Splits text into words: maximal runs of alphanumeric chars and
 /// combining marks.
@@ -55,10 +61,17 @@ impl TokenStream for WordTokenStream<'_> {
         self.cursor = end;
         let word = &self.text[start..end];
         self.token.text.clear();
-        if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+        let special = |c: char| matches!(c, '\u{130}' | 'ς');
+        if word.is_ascii() {
+            self.token.text.push_str(word);
+        } else if is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special) {
             self.token.text.push_str(word);
         } else {
-            self.token.text.extend(word.nfc());
+            self.token.text.extend(word.nfkc().map(|c| match c {
+                '\u{130}' => 'I',
+                'ς' => 'σ',
+                c => c,
+            }));
         }
         self.token.offset_from = start;
         self.token.offset_to = end;
@@ -96,6 +109,15 @@ mod tests {
         assert_eq!(got[0], ("café".to_string(), 0, 6, 0));
         assert_eq!(got[1], ("naïve".to_string(), 7, 14, 1));
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn compatibility_forms_and_case_oddities_are_folded() {
+        let texts: Vec<String> = words("İstanbul １２３ ﬁle ΣΊΣΥΦΟΣ σίσυφος")
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(texts, ["Istanbul", "123", "file", "ΣΊΣΥΦΟΣ", "σίσυφοσ"]);
     }
 
     #[test]
