@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use date::{PubDate, normalize as normalize_date};
 pub use jsonl::FieldMap;
-pub use walk::{CorpusFile, Walk, mtime_nanos, walk};
+pub use walk::{CorpusFile, Walk, key_to_path, mtime_nanos, walk};
 
 /// Metadata of a document, as its file states it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -122,6 +122,20 @@ impl Format {
             Format::Html => html::VERSION,
             Format::Jsonl => jsonl::VERSION,
             Format::Pdf => pdf::VERSION,
+        }
+    }
+
+    /// What the manifest records as the extractor of a file: the format's
+    /// version, and for JSON Lines the field mapping too, so that a new
+    /// `--jsonl-fields` re-extracts the collections it affects.
+    pub fn extractor_id(self, options: &ExtractOptions) -> u64 {
+        let version = u64::from(self.extractor_version());
+        match self {
+            Format::Jsonl if options.jsonl_fields != FieldMap::default() => {
+                let mapping = format!("{:?}", options.jsonl_fields);
+                version | (xxhash_rust::xxh3::xxh3_64(mapping.as_bytes()) << 16)
+            }
+            _ => version,
         }
     }
 

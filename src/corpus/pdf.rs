@@ -166,11 +166,17 @@ pub fn child_main(memory: Option<u64>) -> i32 {
 /// Pages and document information of a PDF.
 fn parse(bytes: &[u8]) -> Result<ChildOutput, String> {
     let doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
-    if doc.is_encrypted() {
-        return Err("encrypted PDF".to_string());
+    // lopdf recognises only `/Encrypt n 0 R`; an inline dictionary counts too.
+    if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
+        return Err("encrypted PDF (password required)".to_string());
     }
     let pages = pdf_extract::extract_text_from_mem_by_pages(bytes)
         .map_err(|e| format!("cannot extract text: {e}"))?;
+    // A scanned page still yields an empty string; no page at all means a
+    // broken page tree.
+    if pages.is_empty() {
+        return Err("no readable pages (broken page tree)".to_string());
+    }
     let info = |key: &[u8]| -> Option<String> {
         let info = doc.trailer.get(b"Info").ok()?;
         let (_, info) = doc.dereference(info).ok()?;

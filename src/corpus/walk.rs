@@ -127,8 +127,8 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// The `/`-separated path of `path` relative to `root`. Bytes of a name
-/// that are not UTF-8 are written `\xNN`, so the key stays readable and
-/// distinct.
+/// that are not UTF-8, and backslashes, are written `\xNN`, so the key
+/// stays readable, distinct, and reversible ([`key_to_path`]).
 fn key(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
@@ -138,10 +138,47 @@ fn key(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// The file of a path key, relative to the corpus root (the inverse of the
+/// escaping in [`walk`]'s keys).
+pub fn key_to_path(key: &str) -> PathBuf {
+    let mut bytes = Vec::with_capacity(key.len());
+    let mut rest = key.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        let hex = (b == b'\\')
+            .then(|| tail.strip_prefix(b"x"))
+            .flatten()
+            .and_then(|t| t.get(..2))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(byte) => {
+                bytes.push(byte);
+                rest = &tail[3..];
+            }
+            None => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    path_from_bytes(bytes)
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn escape_name(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
+        out.push_str(&chunk.valid().replace('\\', "\\x5C"));
         for byte in chunk.invalid() {
             out.push_str(&format!("\\x{byte:02X}"));
         }
@@ -179,9 +216,27 @@ mod tests {
     }
 
     #[test]
-    fn names_that_are_not_utf8_are_escaped() {
+    fn names_that_are_not_utf8_are_escaped_reversibly() {
         assert_eq!(escape_name(b"caf\xE9.txt"), "caf\\xE9.txt");
         assert_eq!(escape_name("café.txt".as_bytes()), "café.txt");
+        assert_eq!(
+            escape_name(b"caf\\xE9.txt"),
+            "caf\\x5CxE9.txt",
+            "a literal backslash is escaped"
+        );
+        for name in [
+            &b"caf\xE9.txt"[..],
+            b"caf\\xE9.txt",
+            "café/ok.md".as_bytes(),
+            b"a\\b",
+        ] {
+            let key = escape_name(name);
+            assert_eq!(
+                key_to_path(&key).as_os_str().as_encoded_bytes(),
+                name,
+                "{key}"
+            );
+        }
     }
 
     #[test]

@@ -348,7 +348,7 @@ impl Session {
             retry_failed: options.retry_failed,
             racy_after,
         };
-        let plan = update::plan(walk, &manifest, checks);
+        let plan = update::plan(walk, &manifest, checks, &options.extract);
         self.updater
             .apply(walk, &manifest, &plan, options, stop, reporter)
     }

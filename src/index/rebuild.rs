@@ -47,7 +47,7 @@ pub fn rebuild(
         let handle = create(&fresh)?;
         let mut updater = Updater::new(&handle, corpus)?;
         let empty = Manifest::default();
-        let plan = update::plan(walk, &empty, update::Checks::default());
+        let plan = update::plan(walk, &empty, update::Checks::default(), &options.extract);
         let report = updater.apply(walk, &empty, &plan, options, stop, reporter)?;
         updater.finish()?;
         report

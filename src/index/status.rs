@@ -49,7 +49,8 @@ pub fn status(
         retry_failed: false,
         racy_after,
     };
-    let plan = plan(&walk, &manifest, checks);
+    let extract = crate::corpus::ExtractOptions::default();
+    let plan = plan(&walk, &manifest, checks, &extract);
     let mut status = Status {
         deleted: plan.removed,
         unchanged: plan.unchanged.len(),
@@ -71,7 +72,7 @@ pub fn status(
     for &i in &plan.suspect {
         let file = &walk.files[i];
         let record = &manifest.files[&file.key];
-        let version = u64::from(file.format.extractor_version());
+        let version = file.format.extractor_id(&extract);
         match std::fs::read(&file.path) {
             Ok(bytes)
                 if xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash

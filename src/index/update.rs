@@ -16,7 +16,7 @@ use tantivy::{IndexWriter, Term};
 
 use super::manifest::Manifest;
 use super::{IndexHandle, Options, payload};
-use crate::corpus::{CorpusFile, Document, Walk};
+use crate::corpus::{CorpusFile, Document, ExtractOptions, Walk};
 use crate::error::{Error, Result};
 use crate::passage::{self, Bounds};
 use crate::schema::{FileRecord, PassageDoc};
@@ -61,7 +61,7 @@ pub struct Checks {
 }
 
 /// Compares a walk with the manifest. Pure: reads no file.
-pub fn plan(walk: &Walk, manifest: &Manifest, checks: Checks) -> Plan {
+pub fn plan(walk: &Walk, manifest: &Manifest, checks: Checks, extract: &ExtractOptions) -> Plan {
     let mut plan = Plan::default();
     let mut seen = std::collections::HashSet::with_capacity(walk.files.len());
     for (i, file) in walk.files.iter().enumerate() {
@@ -70,7 +70,7 @@ pub fn plan(walk: &Walk, manifest: &Manifest, checks: Checks) -> Plan {
             r.size == file.size
                 && r.mtime == file.mtime
                 && (r.failed || checks.racy_after.is_none_or(|racy| r.mtime < racy))
-                && r.extractor == u64::from(file.format.extractor_version())
+                && r.extractor == file.format.extractor_id(extract)
         };
         match manifest.files.get(&file.key) {
             None => plan.added.push(i),
@@ -268,7 +268,7 @@ impl Updater {
         options: &Options,
         reporter: &mut dyn Reporter,
     ) -> Done {
-        let extractor = u64::from(file.format.extractor_version());
+        let extractor = file.format.extractor_id(&options.extract);
         // The stat taken before the read: if the file changes after it, the
         // next run sees a newer mtime and reads it again.
         let mut record = FileRecord {

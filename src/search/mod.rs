@@ -205,8 +205,9 @@ fn constrained(
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// The passages whose path key matches `glob` (`*` stays within a folder,
-/// `**` crosses folders).
+/// The passages whose path key, or whose file's key, matches `glob` (`*`
+/// stays within a folder, `**` crosses folders): `data/*.jsonl` selects the
+/// records of `data/w.jsonl`, whose path keys are `data/w.jsonl#id`.
 fn path_query(glob: &str, handle: &IndexHandle, searcher: &Searcher) -> Result<Box<dyn Query>> {
     let matcher = globset::GlobBuilder::new(glob)
         .literal_separator(true)
@@ -319,7 +320,7 @@ impl Staleness {
             return false;
         };
         *self.seen.entry(path.to_string()).or_insert_with(|| {
-            match std::fs::metadata(root.join(path)) {
+            match std::fs::metadata(root.join(crate::corpus::key_to_path(path))) {
                 Ok(meta) => meta.len() != size || crate::corpus::mtime_nanos(&meta) != mtime,
                 Err(_) => true,
             }

@@ -167,6 +167,19 @@ impl Output {
         }
         (hits, summary.expect("a summary line"))
     }
+
+    /// The hit lines of `--format json` as raw JSON objects, to tell an
+    /// absent field from a null one.
+    pub fn hit_objects(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        self.stdout
+            .lines()
+            .map(|line| match serde_json::from_str(line) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => panic!("not a JSON object: {line}"),
+            })
+            .filter(|map| map.get("type").and_then(|t| t.as_str()) == Some("hit"))
+            .collect()
+    }
 }
 
 /// One line of `--format json`.
@@ -197,6 +210,12 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     /// The file changed or vanished since it was indexed.
     pub stale: bool,
+    /// 1-based page, for PDF documents only (absent otherwise).
+    #[serde(default)]
+    pub page: Option<u32>,
+    /// Present only when the document names its author.
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 impl Hit {
@@ -310,6 +329,15 @@ impl TestEnv {
     /// `quarry index` with `extra` options, whatever its outcome.
     pub fn index_with(&self, extra: &[&str]) -> Output {
         run(&mut self.command_at("index", &self.index_dir(), extra))
+    }
+
+    /// `quarry index` with `extra` options, killed (and the test failed)
+    /// if it runs longer than `timeout`.
+    pub fn index_within(&self, extra: &[&str], timeout: std::time::Duration) -> Output {
+        wait_output(
+            spawn(&mut self.command_at("index", &self.index_dir(), extra)),
+            timeout,
+        )
     }
 
     /// `quarry index --format json` into `index`; panics unless it exits 0.

@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod filters;
+mod formats;
 mod highlight;
 mod incremental;
 mod index;

@@ -2,13 +2,18 @@ use std::path::PathBuf;
 
 use super::*;
 
+/// The plan with default extractor options.
+fn plan(walk: &Walk, manifest: &Manifest, checks: Checks) -> Plan {
+    super::plan(walk, manifest, checks, &ExtractOptions::default())
+}
+
 fn checks(checksum: bool) -> Checks {
     Checks {
         checksum,
         ..Checks::default()
     }
 }
-use crate::corpus::Format;
+use crate::corpus::{ExtractOptions, Format};
 
 fn file(key: &str, size: u64, mtime: i64) -> CorpusFile {
     CorpusFile {
