@@ -31,6 +31,11 @@ pub enum Command {
     /// Parse a PDF from stdin in an isolated process (internal).
     #[command(name = "__extract-pdf", hide = true)]
     ExtractPdf(ExtractPdfArgs),
+    /// Check the index: segment checksums, stored passages, manifest.
+    #[command(
+        after_help = "Exit status: 0 clean, 4 problems found (each is named; fix with\n'quarry index --rebuild')."
+    )]
+    Verify(VerifyArgs),
     /// Show what the next `index` would do, without changing anything.
     #[command(
         after_help = "Lines are 'A path' (added), 'M path' (modified), 'D path' (deleted),\nthen a count line."
@@ -97,6 +102,13 @@ pub struct ReadingArgs {
     /// Follow symbolic links in the corpus (loops are detected).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Indexing threads (1 to 8; default: the number of cores, at most 8).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Memory for indexing buffers, in MiB, shared by the threads (at
+    /// least 15 MiB per thread).
+    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    pub memory: usize,
     /// Give up on an HTML or PDF file whose extraction takes longer.
     #[arg(long, default_value_t = 20, value_name = "SECONDS")]
     pub extract_timeout: u64,
@@ -119,6 +131,21 @@ pub struct WatchArgs {
 pub struct ExtractPdfArgs {
     /// Address-space limit in bytes.
     pub memory: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Where the index is kept.
+    #[arg(
+        long,
+        env = "QUARRY_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
+    pub index: std::path::PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

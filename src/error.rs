@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 pub const EXIT_OK: i32 = 0;
 /// Exit code when a search found nothing.
 pub const EXIT_NO_HITS: i32 = 1;
-/// Exit code for errors (bad query, missing index, I/O).
+/// Exit code for usage and query errors, and corpus problems.
 pub const EXIT_ERROR: i32 = 2;
 /// Exit code when another process is updating the index.
 pub const EXIT_BUSY: i32 = 3;
+/// Exit code when the index is damaged or was built by another version.
+pub const EXIT_DAMAGED: i32 = 4;
+/// Exit code for an I/O error on the index (disk full, not writable).
+pub const EXIT_INDEX_IO: i32 = 5;
 /// Exit code of `index` stopped by SIGINT (128 + 2).
 pub const EXIT_SIGINT: i32 = 130;
 /// Exit code of `index` stopped by SIGTERM (128 + 15).
@@ -44,7 +48,7 @@ pub enum Error {
     NotAnIndex { path: PathBuf },
     /// The index was written by a build with another schema.
     #[error(
-        "index at {} has schema version {found}, this quarry needs {expected}: remove the directory's contents and run 'quarry index'",
+        "index {} was built by another version of quarry (schema {found}, this one reads {expected}): run 'quarry index --rebuild'",
         path.display()
     )]
     SchemaMismatch {
@@ -58,6 +62,18 @@ pub enum Error {
     /// The index directory cannot be written (permissions, read-only mount).
     #[error("index {} is not writable: {reason}", path.display())]
     NotWritable { path: PathBuf, reason: String },
+    /// The index's files are damaged (checksum, missing or unreadable file).
+    #[error("index {} is damaged ({file}): {reason}; run 'quarry index --rebuild'", path.display())]
+    Damaged {
+        path: PathBuf,
+        file: String,
+        reason: String,
+        /// A file is missing (possibly removed by a concurrent rebuild).
+        missing: bool,
+    },
+    /// The disk holding the index is full.
+    #[error("disk full while writing index {}: {reason}", path.display())]
+    DiskFull { path: PathBuf, reason: String },
     /// The corpus holds no document while the index holds some.
     #[error(
         "corpus {} holds no documents; refusing to remove all {documents} documents from the index (use --allow-empty if that is what you want)",
@@ -90,6 +106,10 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Busy { .. } => EXIT_BUSY,
+            Error::SchemaMismatch { .. } | Error::Damaged { .. } => EXIT_DAMAGED,
+            Error::NotWritable { .. } | Error::DiskFull { .. } | Error::Index { .. } => {
+                EXIT_INDEX_IO
+            }
             _ => EXIT_ERROR,
         }
     }
@@ -106,15 +126,44 @@ impl Error {
     /// apart by their variant: tantivy attaches its "another IndexWriter"
     /// hint to permission errors too.
     pub fn index(path: impl AsRef<Path>, source: tantivy::TantivyError) -> Error {
-        use tantivy::TantivyError::LockFailure;
-        use tantivy::directory::error::LockError;
+        use tantivy::TantivyError::{
+            DataCorruption, IncompatibleIndex, InternalError, IoError, LockFailure, OpenReadError,
+        };
+        use tantivy::directory::error::{LockError, OpenReadError as Read};
         let path = path.as_ref().to_path_buf();
+        let damaged = |file: String, reason: String, missing: bool| Error::Damaged {
+            path: path.clone(),
+            file,
+            reason,
+            missing,
+        };
         match source {
             LockFailure(LockError::LockBusy, _) => Error::Busy { path },
             LockFailure(LockError::IoError(io), _) => Error::NotWritable {
                 path,
                 reason: io.to_string(),
             },
+            DataCorruption(dc) => damaged("data".to_string(), format!("{dc:?}"), false),
+            IncompatibleIndex(e) => damaged("meta.json".to_string(), format!("{e:?}"), false),
+            OpenReadError(Read::FileDoesNotExist(file)) => {
+                damaged(file.display().to_string(), "file missing".to_string(), true)
+            }
+            OpenReadError(Read::IoError { io_error, filepath })
+                if io_error.kind() == std::io::ErrorKind::NotFound =>
+            {
+                damaged(
+                    filepath.display().to_string(),
+                    "file missing".to_string(),
+                    true,
+                )
+            }
+            IoError(io) if io.raw_os_error() == Some(28) => Error::DiskFull {
+                path,
+                reason: io.to_string(),
+            },
+            InternalError(text) if text.contains("No space left") => {
+                Error::DiskFull { path, reason: text }
+            }
             source => Error::Index { path, source },
         }
     }
@@ -122,19 +171,7 @@ impl Error {
     /// An index file that vanished while being opened: a concurrent
     /// rebuild or garbage collection, worth retrying.
     pub fn is_vanished_file(&self) -> bool {
-        use tantivy::TantivyError;
-        use tantivy::directory::error::OpenReadError;
-        match self {
-            Error::Index { source, .. } => match source {
-                TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_)) => true,
-                TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
-                    io_error.kind() == std::io::ErrorKind::NotFound
-                }
-                TantivyError::IoError(io) => io.kind() == std::io::ErrorKind::NotFound,
-                _ => false,
-            },
-            _ => false,
-        }
+        matches!(self, Error::Damaged { missing: true, .. })
     }
 
     /// A bad query, with the reason.

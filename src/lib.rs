@@ -22,7 +22,10 @@ use std::io::{self, BufWriter, Write};
 
 use std::sync::atomic::AtomicBool;
 
-use cli::{Cli, Command, IndexArgs, OutputFormat, ReportFormat, SearchArgs, StatusArgs, WatchArgs};
+use cli::{
+    Cli, Command, IndexArgs, OutputFormat, ReportFormat, SearchArgs, StatusArgs, VerifyArgs,
+    WatchArgs,
+};
 use error::{EXIT_NO_HITS, EXIT_OK, Error, Result};
 use output::progress::{Progress, WarningsOnly};
 use output::{messages, summary};
@@ -33,6 +36,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Index(args) => run_index(args),
         Command::Status(args) => run_status(args),
+        Command::Verify(args) => run_verify(args),
         Command::Watch(args) => run_watch(args),
         Command::ExtractPdf(args) => Ok(corpus::pdf::child_main(args.memory)),
         Command::Search(args) => run_search(args),
@@ -88,6 +92,19 @@ fn run_watch(args: WatchArgs) -> Result<i32> {
         &mut output::progress::WatchMessages,
     )?;
     Ok(EXIT_OK)
+}
+
+fn run_verify(args: VerifyArgs) -> Result<i32> {
+    let found = index::verify(&args.index)?;
+    write_stdout(|w| match args.format {
+        ReportFormat::Human => summary::write_verify(w, &found),
+        ReportFormat::Json => summary::write_verify_json(w, &found),
+    })?;
+    Ok(if found.is_clean() {
+        EXIT_OK
+    } else {
+        error::EXIT_DAMAGED
+    })
 }
 
 fn run_status(args: StatusArgs) -> Result<i32> {
@@ -158,8 +175,8 @@ fn run_search(args: SearchArgs) -> Result<i32> {
 fn search_with_retry(settings: &SearchSettings) -> Result<search::Outcome> {
     let mut attempts = 0;
     loop {
-        let result =
-            index::open(&settings.index).and_then(|h| search::search(&h, &settings.request));
+        let result = index::open_for_search(&settings.index)
+            .and_then(|h| search::search(&h, &settings.request));
         match result {
             Err(e) if attempts < 5 && e.is_vanished_file() => {
                 attempts += 1;

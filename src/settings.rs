@@ -104,7 +104,32 @@ pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
                 })?
         }
     };
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(index::MAX_THREADS)
+    });
+    if !(1..=index::MAX_THREADS).contains(&threads) {
+        return Err(Error::Argument {
+            flag: "--threads",
+            reason: format!("{threads} is not between 1 and {}", index::MAX_THREADS),
+        });
+    }
+    let per_thread = args.memory / threads;
+    if per_thread < index::MIN_MIB_PER_THREAD || per_thread > index::MAX_MIB_PER_THREAD {
+        return Err(Error::Argument {
+            flag: "--memory",
+            reason: format!(
+                "{} MiB for {threads} threads is {per_thread} MiB each; each thread needs {} to {} MiB",
+                args.memory,
+                index::MIN_MIB_PER_THREAD,
+                index::MAX_MIB_PER_THREAD
+            ),
+        });
+    }
     Ok(index::Options {
+        threads,
+        memory: args.memory * 1024 * 1024,
         max_file_size: args.max_file_size,
         follow_symlinks: args.follow_symlinks,
         extract: ExtractOptions {

@@ -41,7 +41,7 @@ pub fn watch(
     stop: &AtomicBool,
     events: &mut dyn Events,
 ) -> Result<()> {
-    let (mut session, rebuilt) = Session::open(corpus, index_dir, stop, events)?;
+    let (mut session, rebuilt) = Session::open(corpus, index_dir, options, stop, events)?;
     if let Some(report) = rebuilt {
         events.applied(&report);
     }

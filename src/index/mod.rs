@@ -6,10 +6,14 @@
 //! so that a search can tell when a hit's file changed since it was
 //! indexed.
 
+#[cfg(test)]
+mod faults;
 mod manifest;
+mod readonly;
 mod rebuild;
 mod status;
 pub mod update;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -21,6 +25,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 pub use manifest::Manifest;
 pub use status::{Status, status};
 pub use update::{Report, Reporter};
+pub use verify::{Problem, Verification, verify};
 
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -74,8 +79,19 @@ pub struct Options {
     pub max_file_size: u64,
     /// Follow symbolic links while walking the corpus.
     pub follow_symlinks: bool,
+    /// Indexing threads.
+    pub threads: usize,
+    /// Memory for indexing buffers, bytes, all threads together.
+    pub memory: usize,
     pub extract: corpus::ExtractOptions,
 }
+
+/// Most indexing threads tantivy runs.
+pub const MAX_THREADS: usize = 8;
+/// Least memory tantivy accepts per indexing thread, MiB.
+pub const MIN_MIB_PER_THREAD: usize = 15;
+/// Most memory tantivy accepts per indexing thread, MiB (just under 4 GiB).
+pub const MAX_MIB_PER_THREAD: usize = 4095;
 
 /// Default `--max-file-size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
@@ -89,6 +105,10 @@ impl Default for Options {
             retry_failed: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_symlinks: false,
+            threads: std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_THREADS),
+            memory: 128 * 1024 * 1024,
             extract: corpus::ExtractOptions::default(),
         }
     }
@@ -99,11 +119,27 @@ pub fn exists(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
 }
 
-/// Opens an existing index for searching.
+/// Opens an existing index.
 pub fn open(dir: &Path) -> Result<IndexHandle> {
     let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
     check_version(dir, &index)?;
     handle(dir, index)
+}
+
+/// Opens an existing index for searching, read-only when its folder
+/// cannot be written.
+pub fn open_for_search(dir: &Path) -> Result<IndexHandle> {
+    let handle = open(dir)?;
+    match handle.reader() {
+        Err(Error::NotWritable { .. }) => {
+            let directory =
+                readonly::ReadOnlyDirectory::open(dir).map_err(|e| Error::index(dir, e.into()))?;
+            let index = Index::open(directory).map_err(|e| Error::index(dir, e))?;
+            self::handle(dir, index)
+        }
+        Err(e) => Err(e),
+        Ok(_) => Ok(handle),
+    }
 }
 
 /// Creates an index in `dir`, creating the directory. Refuses a non-empty
@@ -122,6 +158,12 @@ fn create(dir: &Path) -> Result<IndexHandle> {
     }
     let (schema, _) = schema::build_schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
+    handle(dir, index)
+}
+
+/// Wraps an index opened by other means (a custom directory): registers
+/// the analyzers and checks the schema. `dir` names it in messages.
+pub fn from_index(index: Index, dir: &Path) -> Result<IndexHandle> {
     handle(dir, index)
 }
 
@@ -236,7 +278,7 @@ pub fn update(
     };
     let mut report = match handle {
         Some(handle) => {
-            let mut session = Session::new(handle, corpus)?;
+            let mut session = Session::new(handle, corpus, options)?;
             let report = session.apply(&walk, options, stop, reporter)?;
             session.finish()?;
             report
@@ -260,8 +302,8 @@ pub struct Session {
 
 impl Session {
     /// Takes the writer lock of an open index.
-    pub fn new(handle: IndexHandle, corpus: &Path) -> Result<Session> {
-        let updater = update::Updater::new(&handle, corpus)?;
+    pub fn new(handle: IndexHandle, corpus: &Path, options: &Options) -> Result<Session> {
+        let updater = update::Updater::new(&handle, corpus, options)?;
         let reader = handle.reader()?;
         Ok(Session {
             handle,
@@ -276,6 +318,7 @@ impl Session {
     pub fn open(
         corpus: &Path,
         index_dir: &Path,
+        options: &Options,
         stop: &AtomicBool,
         reporter: &mut dyn Reporter,
     ) -> Result<(Session, Option<Report>)> {
@@ -283,7 +326,7 @@ impl Session {
             Err(Error::SchemaMismatch { .. }) => {
                 let options = Options {
                     rebuild: true,
-                    ..Options::default()
+                    ..options.clone()
                 };
                 Some(update(corpus, index_dir, &options, stop, reporter)?)
             }
@@ -294,7 +337,7 @@ impl Session {
         } else {
             create(index_dir)?
         };
-        Ok((Session::new(handle, corpus)?, rebuilt))
+        Ok((Session::new(handle, corpus, options)?, rebuilt))
     }
 
     /// Walks the corpus and applies what changed.

@@ -45,7 +45,7 @@ pub fn rebuild(
     }
     let report = {
         let handle = create(&fresh)?;
-        let mut updater = Updater::new(&handle, corpus)?;
+        let mut updater = Updater::new(&handle, corpus, options)?;
         let empty = Manifest::default();
         let plan = update::plan(walk, &empty, update::Checks::default(), &options.extract);
         let report = updater.apply(walk, &empty, &plan, options, stop, reporter)?;

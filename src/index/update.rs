@@ -21,8 +21,6 @@ use crate::error::{Error, Result};
 use crate::passage::{self, Bounds};
 use crate::schema::{FileRecord, PassageDoc};
 
-/// Memory the index writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 /// A long run commits after this many written files…
 const COMMIT_EVERY_FILES: usize = 2000;
 /// …or after this long, so that an interrupted run keeps most of its work.
@@ -161,13 +159,17 @@ pub struct Updater {
 impl Updater {
     /// Takes the index's writer lock: fails at once with
     /// [`Error::Busy`] when another process holds it.
-    pub fn new(handle: &IndexHandle, corpus: &std::path::Path) -> Result<Updater> {
+    pub fn new(
+        handle: &IndexHandle,
+        corpus: &std::path::Path,
+        options: &Options,
+    ) -> Result<Updater> {
         let corpus = corpus
             .canonicalize()
             .unwrap_or_else(|_| corpus.to_path_buf());
         let writer = handle
             .index
-            .writer(WRITER_MEMORY)
+            .writer_with_num_threads(options.threads, options.memory)
             .map_err(|e| Error::index(&handle.dir, e))?;
         // A run killed before its commit leaves files behind (segments,
         // `.del` files). tantivy would only remove them at the next commit,

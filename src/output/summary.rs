@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::index::{Report, Status};
+use crate::index::{Report, Status, Verification};
 
 /// `added 1, updated 0, removed 0, unchanged 13 (86 passages) in 0.03 s`,
 /// then the skipped and unreadable files.
@@ -126,6 +126,64 @@ pub fn write_status_json(w: &mut dyn Write, status: &Status) -> io::Result<()> {
         modified: &status.modified,
         deleted: &status.deleted,
         unchanged: status.unchanged,
+    };
+    serde_json::to_writer(&mut *w, &json)?;
+    w.write_all(b"\n")
+}
+
+/// `verify`'s report: one `damaged:` line per problem, then a count line.
+pub fn write_verify(w: &mut dyn Write, found: &Verification) -> io::Result<()> {
+    for p in &found.problems {
+        writeln!(
+            w,
+            "damaged: {}: {}",
+            super::sanitize::line(&p.what),
+            super::sanitize::line(&p.problem)
+        )?;
+    }
+    let verdict = match found.problems.len() {
+        0 => "no problems".to_string(),
+        1 => "1 problem: run 'quarry index --rebuild'".to_string(),
+        n => format!("{n} problems: run 'quarry index --rebuild'"),
+    };
+    writeln!(
+        w,
+        "{} files, {} passages checked; {verdict}",
+        found.files, found.passages
+    )
+}
+
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    what: &'a str,
+    problem: &'a str,
+}
+
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    r#type: &'static str,
+    ok: bool,
+    files: usize,
+    passages: u64,
+    problems: Vec<ProblemJson<'a>>,
+}
+
+/// `verify --format json`: `{"type":"verify","ok":…,"files":…,"passages":…,
+/// "problems":[{"what":…,"problem":…}]}`.
+pub fn write_verify_json(w: &mut dyn Write, found: &Verification) -> io::Result<()> {
+    let json = VerifyJson {
+        r#type: "verify",
+        ok: found.is_clean(),
+        files: found.files,
+        passages: found.passages,
+        problems: found
+            .problems
+            .iter()
+            .map(|p| ProblemJson {
+                what: &p.what,
+                problem: &p.problem,
+            })
+            .collect(),
     };
     serde_json::to_writer(&mut *w, &json)?;
     w.write_all(b"\n")

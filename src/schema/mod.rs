@@ -349,7 +349,11 @@ mod tests {
             ("ΣΊΣΥΦΟΣ", "σίσυφος"),
             ("Straße", "strasse"),
         ] {
-            assert_eq!(terms(stemmed_analyzer(), text), terms(stemmed_analyzer(), query), "{text} vs {query}");
+            assert_eq!(
+                terms(stemmed_analyzer(), text),
+                terms(stemmed_analyzer(), query),
+                "{text} vs {query}"
+            );
         }
     }
 

@@ -112,6 +112,10 @@ pub trait PrefixExpander {
 
 /// Longest query accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 4096;
+/// Most terms (words of all leaves, phrase words included) in one query.
+pub const MAX_TERMS: usize = 64;
+/// Largest phrase slop accepted (`"a b"~100`).
+pub const MAX_SLOP: u32 = 100;
 /// Deepest nesting of parentheses accepted: tantivy's grammar recurses per
 /// level and overflows the stack on a few thousand.
 pub const MAX_DEPTH: usize = 32;
@@ -133,6 +137,21 @@ pub fn plan(query: &str, mode: Mode, expander: &dyn PrefixExpander) -> Result<Pl
         .node(ast)?
         .ok_or_else(|| Error::query(query, "it has no searchable words"))?;
     fill_negative_clauses(&mut root, true);
+    let terms: usize = planner
+        .leaves
+        .iter()
+        .filter_map(|leaf| leaf.targets.first())
+        .map(|(_, m)| match m {
+            Matcher::Phrase { terms, .. } => terms.len(),
+            _ => 1,
+        })
+        .sum();
+    if terms > MAX_TERMS {
+        return Err(Error::query(
+            head(query),
+            format!("it has {terms} terms, more than the limit of {MAX_TERMS}"),
+        ));
+    }
     if let Node::Bool(clauses) = &root
         && clauses.iter().all(|(occur, _)| *occur == Occur::MustNot)
     {
@@ -326,7 +345,7 @@ impl Planner<'_> {
         };
         let matcher = match prefix_of(&literal) {
             Some(prefix) => return self.prefix(&fields, prefix).map(Some),
-            None => self.terms(&literal),
+            None => self.terms(&literal)?,
         };
         let Some(matcher) = matcher else {
             return Ok(None);
@@ -341,7 +360,20 @@ impl Planner<'_> {
     }
 
     /// A term or a phrase from the literal's stemmed tokens.
-    fn terms(&mut self, literal: &UserInputLiteral) -> Option<Matcher> {
+    fn terms(&mut self, literal: &UserInputLiteral) -> Result<Option<Matcher>> {
+        if literal.slop > MAX_SLOP {
+            return Err(Error::query(
+                self.query,
+                format!(
+                    "phrase slop {} is over the limit of {MAX_SLOP}",
+                    literal.slop
+                ),
+            ));
+        }
+        Ok(self.terms_unchecked(literal))
+    }
+
+    fn terms_unchecked(&mut self, literal: &UserInputLiteral) -> Option<Matcher> {
         let tokens = analyze(&mut self.stemmed, &literal.phrase);
         match tokens.as_slice() {
             [] => None,

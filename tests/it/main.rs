@@ -10,5 +10,7 @@ mod incremental;
 mod index;
 mod json;
 mod output;
+mod replay;
 mod search;
+mod trust;
 mod watch;

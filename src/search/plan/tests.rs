@@ -214,3 +214,29 @@ fn a_date_field_names_a_whole_period() {
     };
     assert_eq!((from, to), (Some(1_519_862_400), Some(1_522_540_800)));
 }
+
+#[test]
+fn too_many_terms_or_too_much_slop_are_refused() {
+    let many = (0..65)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let err = plan(&many, Mode::All, &Words(vec![])).unwrap_err();
+    assert!(err.to_string().contains("limit of 64"), "{err}");
+    let ok = (0..64)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(plan(&ok, Mode::All, &Words(vec![])).is_ok());
+    let phrase = format!(
+        "\"{}\"",
+        (0..70)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(plan(&phrase, Mode::All, &Words(vec![])).is_err());
+    let err = plan("\"a b\"~101", Mode::All, &Words(vec![])).unwrap_err();
+    assert!(err.to_string().contains("slop 101"), "{err}");
+    assert!(plan("\"a b\"~100", Mode::All, &Words(vec![])).is_ok());
+}

@@ -1,0 +1,1 @@
+//! Fault injection (written by the fault-injection work; placeholder).

@@ -1,0 +1,1 @@
+//! Replays the saved fuzzing corpus through the pure front ends.

@@ -1,0 +1,1 @@
+//! Trust: verify, damaged and read-only indexes, limits, output safety.
