@@ -31,6 +31,25 @@ pub enum Command {
     /// Parse a PDF from stdin in an isolated process (internal).
     #[command(name = "__extract-pdf", hide = true)]
     ExtractPdf(ExtractPdfArgs),
+    /// Show what the index holds: documents, passages, words, size, formats,
+    /// sources, dates, skipped files.
+    Stats(StatsArgs),
+    /// Print a document's text with its metadata, or one passage with its
+    /// neighbours.
+    #[command(
+        after_help = "Examples:\n  quarry show reports/section-301-cyber-intrusions.md\n  quarry show 'reports/westinghouse-ap1000-indictment.md#2' --context 1 -q 'pipe routing'"
+    )]
+    Show(ShowArgs),
+    /// Print the effective settings and where each comes from.
+    Config(ConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Example:\n  quarry completions bash > ~/.local/share/bash-completion/completions/quarry"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    #[command(after_help = "Example:\n  quarry man > ~/.local/share/man/man1/quarry.1")]
+    Man,
     /// Check the index: segment checksums, stored passages, manifest.
     #[command(
         after_help = "Exit status: 0 clean, 4 problems found (each is named; fix with\n'quarry index --rebuild')."
@@ -91,6 +110,8 @@ pub struct IndexArgs {
     /// Output format of the report (human goes to stderr, json to stdout).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 /// How corpus files are read (shared by `index` and `watch`).
@@ -124,6 +145,22 @@ pub struct WatchArgs {
     pub paths: Paths,
     #[command(flatten)]
     pub reading: ReadingArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+impl Default for ReadingArgs {
+    /// The values clap gives when no flag is set.
+    fn default() -> ReadingArgs {
+        ReadingArgs {
+            max_file_size: crate::index::DEFAULT_MAX_FILE_SIZE,
+            follow_symlinks: false,
+            threads: None,
+            memory: 128,
+            extract_timeout: 20,
+            jsonl_fields: None,
+        }
+    }
 }
 
 /// The hidden child process that parses one PDF (see `corpus::pdf`).
@@ -131,6 +168,50 @@ pub struct WatchArgs {
 pub struct ExtractPdfArgs {
     /// Address-space limit in bytes.
     pub memory: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A document's path key, or `PATH#PASSAGE` for one passage.
+    #[arg(value_name = "PATH[#PASSAGE]")]
+    pub target: String,
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Highlight what this query matches, as search does.
+    #[arg(short = 'q', long, value_name = "QUERY")]
+    pub query: Option<String>,
+    /// With PATH#PASSAGE: also show N passages before and after it.
+    #[arg(short = 'C', long, default_value_t = 0, value_name = "N")]
+    pub context: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub style: StyleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +227,8 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +244,8 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -205,12 +290,50 @@ pub struct SearchArgs {
     /// Order of hits: relevance, or date (newest first).
     #[arg(long, value_enum, default_value_t = SortOrder::Relevance)]
     pub sort: SortOrder,
+    /// At most N passages per document; the document's other hits are
+    /// counted in its header (0: no limit).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub per_doc: usize,
+    /// Show N neighbouring passages around each hit (dimmed).
+    #[arg(short = 'C', long, default_value_t = 0, value_name = "N")]
+    pub context: usize,
+    /// Print only the number of matching passages.
+    #[arg(short = 'c', long)]
+    pub count: bool,
+    /// Show how each hit's score is made (per term BM25, boosts).
+    #[arg(long)]
+    pub explain: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Colours, links and terminal manners shared by the commands that print
+/// passages.
+#[derive(Debug, Args)]
+pub struct StyleArgs {
     /// When to use colour: auto uses it on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// When to make paths clickable links to the files (OSC 8): auto when
+    /// stdout is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub hyperlinks: ColorChoice,
+}
+
+/// How much quarry says on stderr.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// More on stderr: -v debug logs, -vv trace logs.
+    #[arg(short = 'v', long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Nothing on stderr but errors.
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -227,6 +350,8 @@ pub enum OutputFormat {
     Human,
     /// JSON Lines: one object per hit, then a summary.
     Json,
+    /// Only the paths of matching documents, best first, one per line.
+    Paths,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

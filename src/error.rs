@@ -93,6 +93,12 @@ pub enum Error {
     /// A command-line value that clap cannot check by itself.
     #[error("invalid {flag}: {reason}")]
     Argument { flag: &'static str, reason: String },
+    /// What `show` was asked for is not in the index.
+    #[error("{what}")]
+    NotFound { what: String },
+    /// The configuration file is invalid.
+    #[error("config file {}: {reason}", path.display())]
+    Config { path: PathBuf, reason: String },
     /// Writing results failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),

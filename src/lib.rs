@@ -7,9 +7,11 @@
 //! lives here; `main.rs` only maps the result to an exit code.
 
 pub mod cli;
+pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod index;
+mod inspect;
 pub mod interrupt;
 pub mod output;
 pub mod passage;
@@ -22,49 +24,82 @@ use std::io::{self, BufWriter, Write};
 
 use std::sync::atomic::AtomicBool;
 
+use clap::ArgMatches;
 use cli::{
-    Cli, Command, IndexArgs, OutputFormat, ReportFormat, SearchArgs, StatusArgs, VerifyArgs,
-    WatchArgs,
+    Cli, Command, IndexArgs, LogArgs, OutputFormat, ReportFormat, SearchArgs, StatusArgs,
+    VerifyArgs, WatchArgs,
 };
+use config::Config;
 use error::{EXIT_NO_HITS, EXIT_OK, Error, Result};
 use output::progress::{Progress, WarningsOnly};
 use output::{messages, summary};
 use settings::SearchSettings;
 
-/// Runs a command; returns the exit code.
-pub fn run(cli: Cli) -> Result<i32> {
+/// Runs a command; returns the exit code. `matches` (from clap) tells
+/// which values were given on the command line, so that the
+/// configuration file can fill in the others.
+pub fn run(cli: Cli, matches: Option<&ArgMatches>) -> Result<i32> {
+    let sub = matches.and_then(|m| m.subcommand().map(|(_, sub)| sub));
     match cli.command {
-        Command::Index(args) => run_index(args),
-        Command::Status(args) => run_status(args),
-        Command::Verify(args) => run_verify(args),
-        Command::Watch(args) => run_watch(args),
+        Command::Index(args) => {
+            set_log(&args.log);
+            run_index(args, &Config::load()?, sub)
+        }
+        Command::Status(args) => {
+            set_log(&args.log);
+            run_status(args, &Config::load()?, sub)
+        }
+        Command::Verify(args) => {
+            set_log(&args.log);
+            run_verify(args)
+        }
+        Command::Watch(args) => {
+            set_log(&args.log);
+            run_watch(args, &Config::load()?, sub)
+        }
+        Command::Search(args) => {
+            set_log(&args.log);
+            run_search(args, &Config::load()?, sub)
+        }
+        Command::Stats(args) => {
+            set_log(&args.log);
+            inspect::stats(args, &Config::load()?, sub)
+        }
+        Command::Show(args) => inspect::show(args, &Config::load()?, sub),
+        Command::Config(args) => inspect::config(args, &Config::load()?, sub),
+        Command::Completions(args) => inspect::completions(args),
+        Command::Man => inspect::man(),
         Command::ExtractPdf(args) => Ok(corpus::pdf::child_main(args.memory)),
-        Command::Search(args) => run_search(args),
     }
 }
 
-fn run_index(args: IndexArgs) -> Result<i32> {
+/// `-q` silences all but errors; `-v`, `-vv` turn on debug and trace logs.
+fn set_log(log: &LogArgs) {
+    let level = if log.quiet { 0 } else { 1 + log.verbose };
+    messages::set_level(level);
+}
+
+fn run_index(args: IndexArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
+    let places = settings::places(&args.paths, config, matches);
     let options = index::Options {
         checksum: args.checksum,
         allow_empty: args.allow_empty,
         rebuild: args.rebuild,
         retry_failed: args.retry_failed,
-        ..settings::reading_options(&args.reading)?
+        ..settings::reading_options(&args.reading, config)?
     };
+    let (corpus, index_dir) = (places.corpus.0, places.index.0);
     let interrupt = interrupt::Interrupt::install();
     let mut progress = Progress::new();
     let report = index::update(
-        &args.paths.corpus,
-        &args.paths.index,
+        &corpus,
+        &index_dir,
         &options,
         interrupt.flag(),
         &mut progress,
     )?;
     if report.rebuilt {
-        messages::note(&format!(
-            "rebuilt the index at {}",
-            args.paths.index.display()
-        ));
+        messages::note(&format!("rebuilt the index at {}", index_dir.display()));
     }
     if report.interrupted {
         messages::note(
@@ -81,12 +116,13 @@ fn run_index(args: IndexArgs) -> Result<i32> {
         .unwrap_or(EXIT_OK))
 }
 
-fn run_watch(args: WatchArgs) -> Result<i32> {
+fn run_watch(args: WatchArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
     let interrupt = interrupt::Interrupt::install();
-    let options = settings::reading_options(&args.reading)?;
+    let places = settings::places(&args.paths, config, matches);
+    let options = settings::reading_options(&args.reading, config)?;
     watch::watch(
-        &args.paths.corpus,
-        &args.paths.index,
+        &places.corpus.0,
+        &places.index.0,
         &options,
         interrupt.flag(),
         &mut output::progress::WatchMessages,
@@ -107,13 +143,11 @@ fn run_verify(args: VerifyArgs) -> Result<i32> {
     })
 }
 
-fn run_status(args: StatusArgs) -> Result<i32> {
-    let status = index::status(
-        &args.paths.corpus,
-        &args.paths.index,
-        args.checksum,
-        args.follow_symlinks,
-    )?;
+fn run_status(args: StatusArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
+    let places = settings::places(&args.paths, config, matches);
+    let mut options = settings::reading_options(&cli::ReadingArgs::default(), config)?;
+    options.walk.follow_symlinks = args.follow_symlinks;
+    let status = index::status(&places.corpus.0, &places.index.0, args.checksum, &options)?;
     for (path, reason) in &status.errors {
         messages::warning(&format!("{path}: {reason}"));
     }
@@ -125,7 +159,7 @@ fn run_status(args: StatusArgs) -> Result<i32> {
 }
 
 /// Writes to a locked, buffered stdout; a closed pipe ends output quietly.
-fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub(crate) fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let stdout = io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     match f(&mut w).and_then(|()| w.flush()) {
@@ -135,8 +169,8 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> 
     }
 }
 
-fn run_search(args: SearchArgs) -> Result<i32> {
-    let settings = SearchSettings::new(args)?;
+fn run_search(args: SearchArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
+    let settings = SearchSettings::new(args, config, matches)?;
     if !index::exists(&settings.index) {
         if !settings.corpus.is_dir() {
             return Err(Error::IndexMissing {
@@ -151,7 +185,19 @@ fn run_search(args: SearchArgs) -> Result<i32> {
         ));
         run_index_quietly(&settings)?;
     }
-    let outcome = search_with_retry(&settings)?;
+    if settings.count_only {
+        let outcome = search_with_retry(&settings, 0)?;
+        write_stdout(|w| writeln!(w, "{}", outcome.total_hits))?;
+        return Ok(if outcome.total_hits > 0 {
+            EXIT_OK
+        } else {
+            EXIT_NO_HITS
+        });
+    }
+    if settings.format == OutputFormat::Paths {
+        return print_paths(&settings);
+    }
+    let outcome = search_with_retry(&settings, settings.request.limit)?;
     if outcome.fallback_any {
         messages::note("no passage has all the words; showing passages with any of them");
     }
@@ -172,11 +218,15 @@ fn run_search(args: SearchArgs) -> Result<i32> {
 /// Opens the index and searches it. A rebuild swapping the index folder, or
 /// a writer's garbage collection, can remove a file between reading
 /// `meta.json` and opening the segments: then open again, a few times.
-fn search_with_retry(settings: &SearchSettings) -> Result<search::Outcome> {
+fn search_with_retry(settings: &SearchSettings, limit: usize) -> Result<search::Outcome> {
+    let request = search::Request {
+        limit,
+        ..settings.request.clone()
+    };
     let mut attempts = 0;
     loop {
-        let result = index::open_for_search(&settings.index)
-            .and_then(|h| search::search(&h, &settings.request));
+        let result =
+            index::open_for_search(&settings.index).and_then(|h| search::search(&h, &request));
         match result {
             Err(e) if attempts < 5 && e.is_vanished_file() => {
                 attempts += 1;
@@ -202,10 +252,55 @@ fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
     Ok(())
 }
 
+/// `--format paths`: every matching document once, best first (like
+/// `rg -l`).
+fn print_paths(settings: &SearchSettings) -> Result<i32> {
+    let request = search::Request {
+        per_doc: 1,
+        offset: 0,
+        context: 0,
+        explain: false,
+        ..settings.request.clone()
+    };
+    let outcome = index::open_for_search(&settings.index).and_then(|h| {
+        let total = search::search(
+            &h,
+            &search::Request {
+                limit: 0,
+                ..request.clone()
+            },
+        )?
+        .total_hits;
+        search::search(
+            &h,
+            &search::Request {
+                limit: total.max(1),
+                ..request
+            },
+        )
+    })?;
+    write_stdout(|w| {
+        for hit in &outcome.hits {
+            writeln!(w, "{}", output::sanitize::line(&hit.path))?;
+        }
+        Ok(())
+    })?;
+    Ok(if outcome.total_hits > 0 {
+        EXIT_OK
+    } else {
+        EXIT_NO_HITS
+    })
+}
+
 /// Prints the results on stdout; a closed pipe ends the output quietly.
 fn print(settings: &SearchSettings, outcome: &search::Outcome) -> Result<()> {
+    let corpus = index::open_for_search(&settings.index)
+        .ok()
+        .and_then(|h| h.corpus());
     write_stdout(|w| match settings.format {
-        OutputFormat::Human => output::human::write_search(w, outcome, &settings.styles),
+        OutputFormat::Human | OutputFormat::Paths => {
+            output::human::write_search(w, outcome, &settings.look, corpus.as_deref())
+        }
         OutputFormat::Json => output::json::write_search(w, &settings.request.query, outcome),
     })?;
     if settings.format == OutputFormat::Human && settings.request.limit > 0 {

@@ -1,16 +1,89 @@
-//! From parsed arguments to what a command runs with: the query string,
-//! the colour decision, the paths. Everything that depends on the
-//! environment (terminal, `NO_COLOR`) is decided here.
+//! From parsed arguments to what a command runs with: paths, options,
+//! colours, links, width. Everything that depends on the environment
+//! (configuration file, terminal, `NO_COLOR`) is decided here, in one
+//! order: flags, then environment variables, then `quarry.toml`, then
+//! defaults.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, OutputFormat, ReadingArgs, SearchArgs, SortOrder};
+use clap::ArgMatches;
+
+use crate::cli::{ColorChoice, OutputFormat, Paths, ReadingArgs, SearchArgs, SortOrder, StyleArgs};
+use crate::config::{Config, Origin, expand_home};
 use crate::corpus::{ExtractOptions, FieldMap};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::output::Styles;
+use crate::output::human::Look;
 use crate::search::{Filter, Mode, Request, Sort};
+
+/// The corpus and index folders, with where each came from.
+#[derive(Clone, Debug)]
+pub struct Places {
+    pub corpus: (PathBuf, Origin),
+    pub index: (PathBuf, Origin),
+}
+
+/// Resolves `--corpus` and `--index` against the configuration.
+pub fn places(paths: &Paths, config: &Config, matches: Option<&ArgMatches>) -> Places {
+    let file = &config.values;
+    let corpus = config.pick(
+        matches,
+        "corpus",
+        "QUARRY_CORPUS",
+        paths.corpus.clone(),
+        file.corpus.clone(),
+    );
+    let index = config.pick(
+        matches,
+        "index",
+        "QUARRY_INDEX",
+        paths.index.clone(),
+        file.index.clone(),
+    );
+    Places {
+        corpus: (expand_home(&corpus.0), corpus.1),
+        index: (expand_home(&index.0), index.1),
+    }
+}
+
+/// Colours, links and width from `--color`, `--hyperlinks`, the
+/// configuration and the terminal.
+pub fn look(style: &StyleArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<Look> {
+    let from_file = match config.values.color.as_deref() {
+        None => None,
+        Some("auto") => Some(ColorChoice::Auto),
+        Some("always") => Some(ColorChoice::Always),
+        Some("never") => Some(ColorChoice::Never),
+        Some(other) => {
+            return Err(Error::Config {
+                path: config.file.clone().unwrap_or_default(),
+                reason: format!("color '{other}' is not auto, always or never"),
+            });
+        }
+    };
+    let (color, _) = config.pick(matches, "color", "", style.color, from_file);
+    let terminal = std::io::stdout().is_terminal();
+    let hyperlinks = match style.hyperlinks {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+    };
+    let width = terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|_| terminal)
+        .unwrap_or(100);
+    Ok(Look {
+        styles: if use_color(color) {
+            Styles::colored()
+        } else {
+            Styles::plain()
+        },
+        hyperlinks,
+        width,
+    })
+}
 
 /// Resolved settings of `quarry search`.
 #[derive(Debug)]
@@ -18,12 +91,17 @@ pub struct SearchSettings {
     pub corpus: PathBuf,
     pub index: PathBuf,
     pub request: Request,
+    pub count_only: bool,
+    pub look: Look,
     pub format: OutputFormat,
-    pub styles: Styles,
 }
 
 impl SearchSettings {
-    pub fn new(args: SearchArgs) -> Result<SearchSettings> {
+    pub fn new(
+        args: SearchArgs,
+        config: &Config,
+        matches: Option<&ArgMatches>,
+    ) -> Result<SearchSettings> {
         let SearchArgs {
             query,
             paths,
@@ -35,9 +113,17 @@ impl SearchSettings {
             source,
             path,
             sort,
+            per_doc,
+            context,
+            count,
+            explain,
             format,
-            color,
+            style,
+            log: _,
         } = args;
+        let places = places(&paths, config, matches);
+        let look = look(&style, config, matches)?;
+        let (limit, _) = config.pick(matches, "limit", "", limit, config.values.limit);
         let mut filters = Vec::new();
         if since.is_some() || until.is_some() {
             let filter =
@@ -53,8 +139,10 @@ impl SearchSettings {
             filters.push(Filter::Source(source.trim().to_lowercase()));
         }
         Ok(SearchSettings {
-            corpus: paths.corpus,
-            index: paths.index,
+            corpus: places.corpus.0,
+            index: places.index.0,
+            count_only: count,
+            look,
             request: Request {
                 query: query.join(" "),
                 mode: if any { Mode::Any } else { Mode::All },
@@ -66,13 +154,11 @@ impl SearchSettings {
                     SortOrder::Relevance => Sort::Relevance,
                     SortOrder::Date => Sort::Date,
                 },
+                per_doc,
+                context,
+                explain,
             },
             format,
-            styles: if use_color(color) {
-                Styles::colored()
-            } else {
-                Styles::plain()
-            },
         })
     }
 }
@@ -92,7 +178,7 @@ fn use_color(choice: ColorChoice) -> bool {
 
 /// How corpus files are read, from `--max-file-size`, `--follow-symlinks`
 /// and `--jsonl-fields`.
-pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
+pub fn reading_options(args: &ReadingArgs, config: &Config) -> Result<index::Options> {
     let jsonl_fields = match &args.jsonl_fields {
         None => FieldMap::default(),
         Some(spec) => {
@@ -127,13 +213,34 @@ pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
             ),
         });
     }
+    let bounds = match config.values.passage {
+        None => crate::passage::Bounds::default(),
+        Some(p) => {
+            if !(1 <= p.min && p.min <= p.target && p.target <= p.max) {
+                return Err(Error::Config {
+                    path: config.file.clone().unwrap_or_default(),
+                    reason: "[passage] needs 1 <= min <= target <= max".to_string(),
+                });
+            }
+            crate::passage::Bounds {
+                min: p.min,
+                target: p.target,
+                max: p.max,
+            }
+        }
+    };
     Ok(index::Options {
         threads,
         memory: args.memory * 1024 * 1024,
         max_file_size: args.max_file_size,
-        follow_symlinks: args.follow_symlinks,
+        walk: crate::corpus::WalkOptions {
+            follow_symlinks: args.follow_symlinks,
+            include: globs(&config.values.include, config)?,
+            exclude: globs(&config.values.exclude, config)?,
+        },
         extract: ExtractOptions {
             jsonl_fields,
+            bounds,
             html_timeout: std::time::Duration::from_secs(args.extract_timeout),
             pdf: crate::corpus::pdf::Limits {
                 timeout: std::time::Duration::from_secs(args.extract_timeout),
@@ -141,5 +248,28 @@ pub fn reading_options(args: &ReadingArgs) -> Result<index::Options> {
             },
         },
         ..index::Options::default()
+    })
+}
+
+/// A glob set from the configuration's `include` or `exclude` (none when
+/// the list is empty).
+fn globs(patterns: &[String], config: &Config) -> Result<Option<globset::GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Error::Config {
+                path: config.file.clone().unwrap_or_default(),
+                reason: format!("glob '{pattern}': {}", e.kind()),
+            })?;
+        builder.add(glob);
+    }
+    builder.build().map(Some).map_err(|e| Error::Config {
+        path: config.file.clone().unwrap_or_default(),
+        reason: e.to_string(),
     })
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use date::{PubDate, normalize as normalize_date};
 pub use jsonl::FieldMap;
-pub use walk::{CorpusFile, Walk, key_to_path, mtime_nanos, walk};
+pub use walk::{CorpusFile, IGNORE_FILE, Walk, WalkOptions, key_to_path, mtime_nanos, walk};
 
 /// Metadata of a document, as its file states it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,6 +74,8 @@ pub struct Extracted {
 #[derive(Clone, Debug)]
 pub struct ExtractOptions {
     pub jsonl_fields: FieldMap,
+    /// Passage size bounds.
+    pub bounds: crate::passage::Bounds,
     /// Longest an HTML page may take to parse.
     pub html_timeout: Duration,
     pub pdf: pdf::Limits,
@@ -83,6 +85,7 @@ impl Default for ExtractOptions {
     fn default() -> ExtractOptions {
         ExtractOptions {
             jsonl_fields: FieldMap::default(),
+            bounds: crate::passage::Bounds::default(),
             html_timeout: Duration::from_secs(20),
             pdf: pdf::Limits::default(),
         }
@@ -126,16 +129,22 @@ impl Format {
     }
 
     /// What the manifest records as the extractor of a file: the format's
-    /// version, and for JSON Lines the field mapping too, so that a new
-    /// `--jsonl-fields` re-extracts the collections it affects.
+    /// version, and the settings that change what it gives (passage bounds,
+    /// for JSON Lines the field mapping), so that changing them re-extracts
+    /// the files they affect.
     pub fn extractor_id(self, options: &ExtractOptions) -> u64 {
         let version = u64::from(self.extractor_version());
-        match self {
-            Format::Jsonl if options.jsonl_fields != FieldMap::default() => {
-                let mapping = format!("{:?}", options.jsonl_fields);
-                version | (xxhash_rust::xxh3::xxh3_64(mapping.as_bytes()) << 16)
-            }
-            _ => version,
+        let mut settings = String::new();
+        if options.bounds != crate::passage::Bounds::default() {
+            settings.push_str(&format!("{:?}", options.bounds));
+        }
+        if self == Format::Jsonl && options.jsonl_fields != FieldMap::default() {
+            settings.push_str(&format!("{:?}", options.jsonl_fields));
+        }
+        if settings.is_empty() {
+            version
+        } else {
+            version | (xxhash_rust::xxh3::xxh3_64(settings.as_bytes()) << 16)
         }
     }
 

@@ -50,11 +50,26 @@ impl Walk {
     }
 }
 
+/// Which files of the corpus count.
+#[derive(Clone, Debug, Default)]
+pub struct WalkOptions {
+    /// Follow symbolic links (loops are detected).
+    pub follow_symlinks: bool,
+    /// When set, only files whose path key matches are read.
+    pub include: Option<globset::GlobSet>,
+    /// Files whose path key matches are left out.
+    pub exclude: Option<globset::GlobSet>,
+}
+
+/// The name of the ignore file in the corpus root (gitignore syntax).
+pub const IGNORE_FILE: &str = ".quarryignore";
+
 /// Walks `root`, skipping `exclude` (the index directory, when it lies
 /// inside the corpus). Symbolic links are skipped (and counted) unless
-/// `follow_symlinks`; FIFOs, sockets and devices are skipped without being
-/// opened.
-pub fn walk(root: &Path, exclude: Option<&Path>, follow_symlinks: bool) -> Result<Walk> {
+/// `options.follow_symlinks`; FIFOs, sockets and devices are skipped without
+/// being opened. Files matched by the include/exclude globs or by the
+/// corpus's `.quarryignore` are left out (not counted).
+pub fn walk(root: &Path, exclude: Option<&Path>, options: &WalkOptions) -> Result<Walk> {
     let missing = |reason: String| Error::CorpusMissing {
         path: root.to_path_buf(),
         reason,
@@ -64,13 +79,19 @@ pub fn walk(root: &Path, exclude: Option<&Path>, follow_symlinks: bool) -> Resul
         return Err(missing("not a directory".to_string()));
     }
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let ignore = ignore_file(&root);
     let mut found = Walk::default();
     let entries = WalkDir::new(&root)
-        .follow_links(follow_symlinks)
+        .follow_links(options.follow_symlinks)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0 || !(is_hidden(e.file_name()) || exclude.as_deref() == Some(e.path()))
+            e.depth() == 0
+                || !(is_hidden(e.file_name())
+                    || exclude.as_deref() == Some(e.path())
+                    || ignore
+                        .as_ref()
+                        .is_some_and(|i| i.matched(e.path(), e.file_type().is_dir()).is_ignore()))
         });
     for entry in entries {
         let entry = match entry {
@@ -93,6 +114,11 @@ pub fn walk(root: &Path, exclude: Option<&Path>, follow_symlinks: bool) -> Resul
             continue;
         };
         let key = key(&root, entry.path());
+        let included = options.include.as_ref().is_none_or(|g| g.is_match(&key));
+        let excluded = options.exclude.as_ref().is_some_and(|g| g.is_match(&key));
+        if !included || excluded {
+            continue;
+        }
         match entry.metadata() {
             Ok(meta) => found.files.push(CorpusFile {
                 key,
@@ -108,6 +134,16 @@ pub fn walk(root: &Path, exclude: Option<&Path>, follow_symlinks: bool) -> Resul
         }
     }
     Ok(found)
+}
+
+/// The corpus's `.quarryignore`, if it has one that parses.
+fn ignore_file(root: &Path) -> Option<ignore::gitignore::Gitignore> {
+    let path = root.join(IGNORE_FILE);
+    if !path.is_file() {
+        return None;
+    }
+    let (ignore, _errors) = ignore::gitignore::Gitignore::new(&path);
+    Some(ignore)
 }
 
 /// A file's modification time in nanoseconds since the Unix epoch (0 when
@@ -208,7 +244,7 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "text").unwrap();
         }
-        let found = walk(root, Some(&root.join("idx")), false).unwrap();
+        let found = walk(root, Some(&root.join("idx")), &WalkOptions::default()).unwrap();
         let keys: Vec<&str> = found.files.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(keys, ["a/y.TXT", "a/z.txt", "b.md"]);
         assert_eq!(found.skipped, 1);
@@ -240,8 +276,33 @@ mod tests {
     }
 
     #[test]
+    fn ignore_file_and_globs_leave_files_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in ["keep/a.md", "keep/b.txt", "drafts/c.md", "notes/d.md"] {
+            let path = root.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "text").unwrap();
+        }
+        fs::write(root.join(".quarryignore"), "drafts/\n").unwrap();
+        let glob = |p: &str| {
+            let mut b = globset::GlobSetBuilder::new();
+            b.add(globset::Glob::new(p).unwrap());
+            Some(b.build().unwrap())
+        };
+        let options = WalkOptions {
+            include: glob("**/*.md"),
+            exclude: glob("notes/**"),
+            ..WalkOptions::default()
+        };
+        let found = walk(root, None, &options).unwrap();
+        let keys: Vec<&str> = found.files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["keep/a.md"]);
+    }
+
+    #[test]
     fn a_missing_corpus_is_an_error_naming_it() {
-        let err = walk(Path::new("/no/such/corpus"), None, false).unwrap_err();
+        let err = walk(Path::new("/no/such/corpus"), None, &WalkOptions::default()).unwrap_err();
         assert!(err.to_string().contains("/no/such/corpus"), "{err}");
     }
 }

@@ -77,8 +77,8 @@ pub struct Options {
     pub retry_failed: bool,
     /// Files larger than this are not read (skipped with a warning).
     pub max_file_size: u64,
-    /// Follow symbolic links while walking the corpus.
-    pub follow_symlinks: bool,
+    /// Which files of the corpus count (symlinks, include/exclude globs).
+    pub walk: corpus::WalkOptions,
     /// Indexing threads.
     pub threads: usize,
     /// Memory for indexing buffers, bytes, all threads together.
@@ -104,7 +104,7 @@ impl Default for Options {
             rebuild: false,
             retry_failed: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            follow_symlinks: false,
+            walk: corpus::WalkOptions::default(),
             threads: std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .min(MAX_THREADS),
@@ -250,7 +250,7 @@ pub fn update(
     reporter: &mut dyn Reporter,
 ) -> Result<Report> {
     let started = Instant::now();
-    let walk = corpus::walk(corpus, Some(index_dir), options.follow_symlinks)?;
+    let walk = corpus::walk(corpus, Some(index_dir), &options.walk)?;
     if walk.is_unreadable("") {
         return Err(Error::CorpusMissing {
             path: corpus.to_path_buf(),
@@ -348,11 +348,7 @@ impl Session {
         reporter: &mut dyn Reporter,
     ) -> Result<Report> {
         let started = Instant::now();
-        let walk = corpus::walk(
-            &self.corpus,
-            Some(&self.handle.dir),
-            options.follow_symlinks,
-        )?;
+        let walk = corpus::walk(&self.corpus, Some(&self.handle.dir), &options.walk)?;
         for (path, reason) in &walk.errors {
             reporter.warn(&format!("{}: {reason}", path.display()));
         }

@@ -27,9 +27,9 @@ pub fn status(
     corpus: &Path,
     index_dir: &Path,
     checksum: bool,
-    follow_symlinks: bool,
+    options: &super::Options,
 ) -> Result<Status> {
-    let walk = corpus::walk(corpus, Some(index_dir), follow_symlinks)?;
+    let walk = corpus::walk(corpus, Some(index_dir), &options.walk)?;
     let (manifest, outdated, racy_after) = if exists(index_dir) {
         match open(index_dir) {
             Ok(handle) => {
@@ -49,8 +49,8 @@ pub fn status(
         retry_failed: false,
         racy_after,
     };
-    let extract = crate::corpus::ExtractOptions::default();
-    let plan = plan(&walk, &manifest, checks, &extract);
+    let extract = &options.extract;
+    let plan = plan(&walk, &manifest, checks, extract);
     let mut status = Status {
         deleted: plan.removed,
         unchanged: plan.unchanged.len(),
@@ -72,7 +72,7 @@ pub fn status(
     for &i in &plan.suspect {
         let file = &walk.files[i];
         let record = &manifest.files[&file.key];
-        let version = file.format.extractor_id(&extract);
+        let version = file.format.extractor_id(extract);
         match std::fs::read(&file.path) {
             Ok(bytes)
                 if xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash

@@ -149,6 +149,8 @@ pub struct Updater {
     writer: IndexWriter,
     /// The corpus root, for the commit payload.
     corpus: std::path::PathBuf,
+    /// Passage size bounds.
+    bounds: Bounds,
     /// Files written since the last commit.
     pending: usize,
     dirty: bool,
@@ -183,6 +185,7 @@ impl Updater {
             handle: handle.clone(),
             writer,
             corpus,
+            bounds: options.extract.bounds,
             pending: 0,
             dirty: false,
             last_commit: Instant::now(),
@@ -349,7 +352,7 @@ impl Updater {
         documents: &[Document],
         mut record: FileRecord,
     ) -> std::result::Result<u64, String> {
-        let bounds = Bounds::default();
+        let bounds = self.bounds;
         let cut: Vec<Vec<std::ops::Range<usize>>> = documents
             .iter()
             .map(|d| passage::split(&d.text, &d.breaks, bounds))
@@ -363,7 +366,7 @@ impl Updater {
                 .map_err(|e| format!("cannot index: {e}"))
         };
         if record.passages == 0 {
-            add(fields.placeholder(&file.key, &record))?;
+            add(fields.placeholder(&file.key, &record, None))?;
             return Ok(0);
         }
         let mut holder = Some(record);
@@ -416,6 +419,7 @@ impl Updater {
                     failed: true,
                     ..record
                 },
+                Some(&reason),
             );
             if self.writer.add_document(placeholder).is_ok() {
                 self.pending += 1;

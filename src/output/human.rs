@@ -14,9 +14,35 @@ use anstyle::{AnsiColor, Style};
 use super::sanitize::display_char;
 use crate::search::{Highlight, Hit, Outcome};
 
-/// Passage lines are wrapped at this many chars, after the indent.
+/// Passage lines are wrapped at this many chars at most, after the indent.
 const WIDTH: usize = 96;
 const INDENT: &str = "   ";
+
+/// How passages are printed.
+#[derive(Clone, Debug)]
+pub struct Look {
+    pub styles: Styles,
+    /// Paths become OSC 8 links to their files.
+    pub hyperlinks: bool,
+    /// The terminal's width in columns (text wraps at the smaller of this
+    /// and a readable maximum).
+    pub width: usize,
+}
+
+impl Look {
+    /// Plain text, no links, the readable width.
+    pub fn plain() -> Look {
+        Look {
+            styles: Styles::plain(),
+            hyperlinks: false,
+            width: WIDTH + INDENT.len(),
+        }
+    }
+
+    fn wrap_width(&self) -> usize {
+        self.width.saturating_sub(INDENT.len()).clamp(20, WIDTH)
+    }
+}
 
 /// The styles of human output; all plain when colour is off.
 #[derive(Clone, Copy, Debug, Default)]
@@ -27,6 +53,8 @@ pub struct Styles {
     pub date: Style,
     pub highlight: Style,
     pub stale: Style,
+    /// Neighbouring passages (`--context`) and score explanations.
+    pub context: Style,
 }
 
 impl Styles {
@@ -39,6 +67,7 @@ impl Styles {
             date: AnsiColor::Green.on_default(),
             highlight: AnsiColor::Red.on_default().bold(),
             stale: AnsiColor::Yellow.on_default(),
+            context: Style::new().dimmed(),
         }
     }
 
@@ -48,24 +77,66 @@ impl Styles {
     }
 }
 
-/// Writes every hit of a search.
-pub fn write_search(w: &mut dyn Write, outcome: &Outcome, styles: &Styles) -> io::Result<()> {
+/// Writes every hit of a search. `corpus` (the indexed corpus root) makes
+/// the links of `look.hyperlinks`.
+pub fn write_search(
+    w: &mut dyn Write,
+    outcome: &Outcome,
+    look: &Look,
+    corpus: Option<&std::path::Path>,
+) -> io::Result<()> {
     for (i, hit) in outcome.hits.iter().enumerate() {
         if i > 0 {
             writeln!(w)?;
         }
-        write_hit(w, hit, styles)?;
+        write_hit(w, hit, look, corpus)?;
     }
     Ok(())
 }
 
-fn write_hit(w: &mut dyn Write, hit: &Hit, styles: &Styles) -> io::Result<()> {
+/// An OSC 8 link to a hit's file (`#page=N` for a PDF page).
+fn link(hit: &Hit, corpus: &std::path::Path) -> Option<String> {
+    let file = hit.path.split('#').next()?;
+    let path = corpus.join(crate::corpus::key_to_path(file));
+    let mut url = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                url.push(byte as char)
+            }
+            other => url.push_str(&format!("%{other:02X}")),
+        }
+    }
+    if let Some(page) = hit.page {
+        url.push_str(&format!("#page={page}"));
+    }
+    Some(url)
+}
+
+fn write_hit(
+    w: &mut dyn Write,
+    hit: &Hit,
+    look: &Look,
+    corpus: Option<&std::path::Path>,
+) -> io::Result<()> {
+    let styles = &look.styles;
     let rank = styles.rank;
     write!(w, "{rank}{}.{rank:#} ", hit.rank)?;
     let title = marked(&hit.title, 0..hit.title.len(), &hit.marks.title);
     write_styled(w, &title, styles.title, styles)?;
     let path = styles.path;
-    write!(w, " — {path}{}#{}{path:#}", clean(&hit.path), hit.passage)?;
+    let url = corpus
+        .filter(|_| look.hyperlinks)
+        .and_then(|c| link(hit, c));
+    match &url {
+        Some(url) => write!(
+            w,
+            " — \x1b]8;;{url}\x1b\\{path}{}#{}{path:#}\x1b]8;;\x1b\\",
+            clean(&hit.path),
+            hit.passage
+        )?,
+        None => write!(w, " — {path}{}#{}{path:#}", clean(&hit.path), hit.passage)?,
+    }
     if let Some(page) = hit.page {
         write!(w, " p. {page}")?;
     }
@@ -77,7 +148,18 @@ fn write_hit(w: &mut dyn Write, hit: &Hit, styles: &Styles) -> io::Result<()> {
         let style = styles.date;
         write!(w, " — {style}{}{style:#}", clean(date))?;
     }
+    if hit.more_in_document > 0 {
+        let style = styles.rank;
+        write!(
+            w,
+            " {style}(+{} more in this document){style:#}",
+            hit.more_in_document
+        )?;
+    }
     writeln!(w)?;
+    for (_, text) in &hit.before {
+        write_context(w, text, look)?;
+    }
     let mut body = Vec::new();
     if hit.window.cut_start {
         body.push(('…', false));
@@ -86,10 +168,79 @@ fn write_hit(w: &mut dyn Write, hit: &Hit, styles: &Styles) -> io::Result<()> {
     if hit.window.cut_end {
         body.push(('…', false));
     }
-    for line in wrap(&body, WIDTH) {
+    for line in wrap(&body, look.wrap_width()) {
         w.write_all(INDENT.as_bytes())?;
         write_styled(w, line, Style::new(), styles)?;
         writeln!(w)?;
+    }
+    for (_, text) in &hit.after {
+        write_context(w, text, look)?;
+    }
+    if let Some(explanation) = &hit.explanation {
+        write_explanation(w, explanation, 0, look)?;
+    }
+    Ok(())
+}
+
+/// A whole passage with its highlights (`[start, end]` byte ranges),
+/// dimmed when `dim`.
+pub fn write_passage(
+    w: &mut dyn Write,
+    text: &str,
+    highlights: &[[usize; 2]],
+    dim: bool,
+    look: &Look,
+) -> io::Result<()> {
+    let marks: Vec<Highlight> = highlights
+        .iter()
+        .map(|&[start, end]| Highlight {
+            range: start..end,
+            leaves: 1,
+        })
+        .collect();
+    let chars = marked(text, 0..text.len(), &marks);
+    let base = if dim {
+        look.styles.context
+    } else {
+        Style::new()
+    };
+    for line in wrap(&chars, look.wrap_width()) {
+        w.write_all(INDENT.as_bytes())?;
+        write_styled(w, line, base, &look.styles)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// A neighbouring passage, dimmed, whole.
+fn write_context(w: &mut dyn Write, text: &str, look: &Look) -> io::Result<()> {
+    let chars = marked(text, 0..text.len(), &[]);
+    let style = look.styles.context;
+    for line in wrap(&chars, look.wrap_width()) {
+        w.write_all(INDENT.as_bytes())?;
+        write_styled(w, line, style, &look.styles)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// A score explanation as an indented tree: value, then what it is.
+fn write_explanation(
+    w: &mut dyn Write,
+    node: &crate::search::extras::Explanation,
+    depth: usize,
+    look: &Look,
+) -> io::Result<()> {
+    let style = look.styles.context;
+    let indent = "  ".repeat(depth);
+    writeln!(
+        w,
+        "{INDENT}{style}{indent}{:.4} {}{style:#}",
+        node.value,
+        clean(&node.description)
+    )?;
+    for detail in &node.details {
+        write_explanation(w, detail, depth + 1, look)?;
     }
     Ok(())
 }

@@ -6,7 +6,10 @@
 //!   passage in the document's extracted text), `text` (the whole passage)
 //!   `highlights` (`[start, end]` byte ranges inside `text`), `stale`
 //!   (the file changed or vanished since it was indexed), and only when
-//!   known `page` (PDF, 1-based) and `author`;
+//!   known `page` (PDF, 1-based) and `author`; with `--per-doc`,
+//!   `more_in_document` (when not 0); with `--context`, `context` (the
+//!   neighbouring passages, `{passage, text}`); with `--explain`, `explain`
+//!   (`{value, description, details}`);
 //! - `summary`, last: `query`, `total_hits`, `returned`, `elapsed_ms`,
 //!   `fallback_any`.
 
@@ -42,6 +45,25 @@ struct HitJson<'a> {
     page: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<&'a str>,
+    /// Matching passages of the document not shown (`--per-doc`).
+    #[serde(skip_serializing_if = "is_zero")]
+    more_in_document: usize,
+    /// Neighbouring passages (`--context`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    context: Vec<ContextJson<'a>>,
+    /// The score's breakdown (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a crate::search::extras::Explanation>,
+}
+
+#[derive(Serialize)]
+struct ContextJson<'a> {
+    passage: u64,
+    text: &'a str,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -76,6 +98,17 @@ impl<'a> From<&'a Hit> for HitJson<'a> {
             stale: hit.stale,
             page: hit.page,
             author: hit.author.as_deref(),
+            more_in_document: hit.more_in_document,
+            context: hit
+                .before
+                .iter()
+                .chain(&hit.after)
+                .map(|(passage, text)| ContextJson {
+                    passage: *passage,
+                    text,
+                })
+                .collect(),
+            explain: hit.explanation.as_ref(),
         }
     }
 }

@@ -28,7 +28,7 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
@@ -91,6 +91,8 @@ pub struct Fields {
     pub date_ts: Field,
     /// Source, lowercased, for exact case-insensitive filters.
     pub source_key: Field,
+    /// Why a file could not be extracted (on its record-only document).
+    pub failure: Field,
 }
 
 /// What the manifest records of an indexed file.
@@ -195,6 +197,7 @@ pub fn build_schema() -> (Schema, Fields) {
         author: b.add_text_field("author", STRING | STORED),
         date_ts: b.add_i64_field("date_ts", INDEXED | STORED | FAST),
         source_key: b.add_text_field("source_key", STRING),
+        failure: b.add_text_field("failure", STORED),
     };
     (b.build(), fields)
 }
@@ -294,7 +297,12 @@ impl Fields {
     }
 
     /// The record-only document of a file that has no passage.
-    pub fn placeholder(&self, file: &str, record: &FileRecord) -> TantivyDocument {
+    pub fn placeholder(
+        &self,
+        file: &str,
+        record: &FileRecord,
+        failure: Option<&str>,
+    ) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.path, file);
         doc.add_text(self.file, file);
@@ -302,6 +310,9 @@ impl Fields {
         doc.add_text(self.kind, KIND_FILE);
         doc.add_u64(self.file_size, record.size);
         doc.add_i64(self.file_mtime, record.mtime);
+        if let Some(failure) = failure {
+            doc.add_text(self.failure, failure);
+        }
         self.add_record(&mut doc, record);
         doc
     }

@@ -3,6 +3,8 @@
 //! Hits are ranked by BM25 score, ties broken by path then passage number,
 //! so the order does not depend on how the index happens to be segmented.
 
+mod collect;
+pub mod extras;
 pub mod highlight;
 pub mod plan;
 pub mod query;
@@ -10,11 +12,8 @@ pub mod window;
 
 use std::time::{Duration, Instant};
 
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 pub use highlight::{Highlight, Marks};
 pub use plan::{Filter, Mode, Plan};
@@ -22,6 +21,7 @@ pub use window::{WINDOW_CHARS, Window};
 
 use crate::error::{Error, Result};
 use crate::index::IndexHandle;
+use collect::Ranked;
 use highlight::Analyzers;
 use query::SearcherExpander;
 
@@ -39,6 +39,12 @@ pub struct Request {
     /// A glob every hit's path key must match (`--path 'reports/**'`).
     pub path_glob: Option<String>,
     pub sort: Sort,
+    /// At most this many passages per document (0: no limit).
+    pub per_doc: usize,
+    /// Neighbouring passages to show around each hit.
+    pub context: usize,
+    /// Break each hit's score into its parts.
+    pub explain: bool,
 }
 
 /// The order of hits.
@@ -80,6 +86,15 @@ pub struct Hit {
     pub author: Option<String>,
     /// The record id inside a collection file (JSON Lines).
     pub doc_id: Option<String>,
+    /// Matching passages of this document not shown (`--per-doc`).
+    pub more_in_document: usize,
+    /// Neighbouring passages (`--context`): number and text, in order.
+    pub before: Vec<(u64, String)>,
+    pub after: Vec<(u64, String)>,
+    /// How the score was computed (`--explain`).
+    pub explanation: Option<extras::Explanation>,
+    /// Where the passage is in the index searched.
+    pub address: Option<DocAddress>,
 }
 
 /// The result of a search.
@@ -106,15 +121,30 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         dir: &handle.dir,
     };
     let mut plan = plan::plan(&request.query, request.mode, &expander)?;
-    let mut found = run(handle, &searcher, &plan, request)?;
+    let mut found = collect::collect(handle, &searcher, &plan, request)?;
     let mut fallback_any = false;
-    if found.0 == 0 && request.mode == Mode::All && plan.has_implicit_and {
+    if found.total == 0 && request.mode == Mode::All && plan.has_implicit_and {
         plan = plan::plan(&request.query, Mode::Any, &expander)?;
-        found = run(handle, &searcher, &plan, request)?;
+        found = collect::collect(handle, &searcher, &plan, request)?;
         fallback_any = true;
     }
-    let (total_hits, top) = found;
-    let hits = hits(handle, &searcher, &plan, request, top)?;
+    let mut hits = hits(handle, &searcher, &plan, request, found.top)?;
+    for hit in &mut hits {
+        hit.more_in_document = found.more.get(&hit.path).copied().unwrap_or(0);
+    }
+    if request.context > 0 {
+        extras::add_context(handle, &searcher, &mut hits, request.context)?;
+    }
+    if request.explain {
+        let query = collect::constrained(
+            query::to_query(&plan, &handle.fields),
+            handle,
+            &searcher,
+            request,
+        )?;
+        extras::add_explanations(handle, &searcher, query.as_ref(), &mut hits)?;
+    }
+    let total_hits = found.total;
     Ok(Outcome {
         hits,
         total_hits,
@@ -122,122 +152,6 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         truncated_prefixes: truncated_prefixes(&plan),
         elapsed: started.elapsed(),
     })
-}
-
-type Ranked = Vec<(f32, DocAddress)>;
-
-/// The total count and the requested page of hits.
-fn run(
-    handle: &IndexHandle,
-    searcher: &Searcher,
-    plan: &Plan,
-    request: &Request,
-) -> Result<(usize, Ranked)> {
-    let query = constrained(
-        query::to_query(plan, &handle.fields),
-        handle,
-        searcher,
-        request,
-    )?;
-    let err = |e| Error::index(&handle.dir, e);
-    if request.limit == 0 {
-        let count = searcher.search(&query, &Count).map_err(err)?;
-        return Ok((count, Vec::new()));
-    }
-    let tie = (
-        (SortByString::for_field("path"), Order::Asc),
-        (
-            SortByStaticFastValue::<u64>::for_field("passage"),
-            Order::Asc,
-        ),
-    );
-    let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
-    match request.sort {
-        Sort::Relevance => {
-            let order = ((SortBySimilarityScore, Order::Desc), tie);
-            let (count, top) = searcher
-                .search(&query, &(Count, top.order_by(order)))
-                .map_err(err)?;
-            Ok((
-                count,
-                top.into_iter()
-                    .map(|((score, _), addr)| (score, addr))
-                    .collect(),
-            ))
-        }
-        Sort::Date => {
-            let date = (
-                SortByStaticFastValue::<i64>::for_field("date_ts"),
-                Order::Desc,
-            );
-            let order = (date, ((SortBySimilarityScore, Order::Desc), tie));
-            let (count, top) = searcher
-                .search(&query, &(Count, top.order_by(order)))
-                .map_err(err)?;
-            Ok((
-                count,
-                top.into_iter()
-                    .map(|((_, (score, _)), addr)| (score, addr))
-                    .collect(),
-            ))
-        }
-    }
-}
-
-/// The query with the request's filters and path glob added as required
-/// clauses.
-fn constrained(
-    query: Box<dyn Query>,
-    handle: &IndexHandle,
-    searcher: &Searcher,
-    request: &Request,
-) -> Result<Box<dyn Query>> {
-    if request.filters.is_empty() && request.path_glob.is_none() {
-        return Ok(query);
-    }
-    let mut clauses = vec![(Occur::Must, query)];
-    for filter in &request.filters {
-        clauses.push((Occur::Must, query::filter_query(filter, &handle.fields)));
-    }
-    if let Some(glob) = &request.path_glob {
-        clauses.push((Occur::Must, path_query(glob, handle, searcher)?));
-    }
-    Ok(Box::new(BooleanQuery::new(clauses)))
-}
-
-/// The passages whose path key, or whose file's key, matches `glob` (`*`
-/// stays within a folder, `**` crosses folders): `data/*.jsonl` selects the
-/// records of `data/w.jsonl`, whose path keys are `data/w.jsonl#id`.
-fn path_query(glob: &str, handle: &IndexHandle, searcher: &Searcher) -> Result<Box<dyn Query>> {
-    let matcher = globset::GlobBuilder::new(glob)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| Error::Argument {
-            flag: "--path",
-            reason: e.kind().to_string(),
-        })?
-        .compile_matcher();
-    let mut terms = std::collections::BTreeSet::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment
-            .inverted_index(handle.fields.path)
-            .map_err(|e| Error::index(&handle.dir, e))?;
-        let mut stream = inverted
-            .terms()
-            .stream()
-            .map_err(|e| Error::io(&handle.dir, e))?;
-        while stream.advance() {
-            if let Ok(path) = std::str::from_utf8(stream.key())
-                && matcher.is_match(path)
-            {
-                terms.insert(Term::from_field_text(handle.fields.path, path));
-            }
-        }
-    }
-    Ok(Box::new(ConstScoreQuery::new(
-        Box::new(TermSetQuery::new(terms)),
-        0.0,
-    )))
 }
 
 fn hits(
@@ -295,6 +209,11 @@ fn hits(
             page,
             author: text_of(f.author),
             doc_id: text_of(f.doc_id),
+            more_in_document: 0,
+            before: Vec::new(),
+            after: Vec::new(),
+            explanation: None,
+            address: Some(address),
         });
     }
     Ok(hits)

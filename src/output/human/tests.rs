@@ -34,6 +34,11 @@ fn hit(text: &str, highlights: Vec<Range<usize>>, window: Window) -> Hit {
         page: None,
         author: None,
         doc_id: None,
+        more_in_document: 0,
+        before: Vec::new(),
+        after: Vec::new(),
+        explanation: None,
+        address: None,
     }
 }
 
@@ -46,7 +51,11 @@ fn render(hits: Vec<Hit>, styles: &Styles) -> String {
         elapsed: Duration::from_millis(1),
     };
     let mut out = Vec::new();
-    write_search(&mut out, &outcome, styles).unwrap();
+    let look = Look {
+        styles: *styles,
+        ..Look::plain()
+    };
+    write_search(&mut out, &outcome, &look, None).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -171,4 +180,60 @@ fn a_paged_hit_shows_its_page() {
         got.starts_with("1. Cyber report — reports/x.md#3 p. 12 — 2018-03-22\n"),
         "{got:?}"
     );
+}
+
+#[test]
+fn other_hits_of_the_document_are_counted_in_the_header() {
+    let text = "one";
+    let mut h = hit(text, vec![], whole(text));
+    h.more_in_document = 3;
+    let got = render(vec![h], &Styles::plain());
+    assert!(
+        got.starts_with(
+            "1. Cyber report — reports/x.md#3 — 2018-03-22 (+3 more in this document)\n"
+        ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn context_passages_surround_the_hit() {
+    let text = "middle";
+    let mut h = hit(text, vec![], whole(text));
+    h.before = vec![(2, "before text".to_string())];
+    h.after = vec![(4, "after text".to_string())];
+    let got = render(vec![h], &Styles::plain());
+    assert!(
+        got.ends_with("   before text\n   middle\n   after text\n"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn hyperlinks_point_at_the_file_and_pdf_page() {
+    let text = "one";
+    let mut h = hit(text, vec![], whole(text));
+    h.path = "reports/a b.pdf".to_string();
+    h.page = Some(7);
+    let outcome = Outcome {
+        total_hits: 1,
+        hits: vec![h],
+        fallback_any: false,
+        truncated_prefixes: Vec::new(),
+        elapsed: Duration::from_millis(1),
+    };
+    let look = Look {
+        hyperlinks: true,
+        ..Look::plain()
+    };
+    let mut out = Vec::new();
+    write_search(
+        &mut out,
+        &outcome,
+        &look,
+        Some(std::path::Path::new("/data/corpus")),
+    )
+    .unwrap();
+    let got = String::from_utf8(out).unwrap();
+    assert!(got.contains("\x1b]8;;file:///data/corpus/reports/a%20b.pdf#page=7\x1b\\reports/a b.pdf#3\x1b]8;;\x1b\\"), "{got:?}");
 }

@@ -1,0 +1,242 @@
+//! Collecting hits: the query with its filters, the total count, the
+//! ranked page, and grouping by document (`--per-doc`).
+
+use std::collections::HashMap;
+
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::plan::Plan;
+use super::{Request, Sort, query};
+use crate::error::{Error, Result};
+use crate::index::IndexHandle;
+
+/// Ranked hits: score and address.
+pub type Ranked = Vec<(f32, DocAddress)>;
+
+/// The page of hits a request asks for, with the total and, per shown
+/// document, how many of its matching passages are not shown.
+pub struct Collected {
+    pub total: usize,
+    pub top: Ranked,
+    pub more: HashMap<String, usize>,
+}
+
+/// Runs the plan: total count, then the requested page, grouped by
+/// document when `request.per_doc > 0`.
+pub fn collect(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    plan: &Plan,
+    request: &Request,
+) -> Result<Collected> {
+    let query = constrained(
+        query::to_query(plan, &handle.fields),
+        handle,
+        searcher,
+        request,
+    )?;
+    let err = |e| Error::index(&handle.dir, e);
+    let total = searcher.search(&query, &Count).map_err(err)?;
+    let wanted = request.offset + request.limit;
+    if request.limit == 0 || total == 0 {
+        return Ok(Collected {
+            total,
+            top: Vec::new(),
+            more: HashMap::new(),
+        });
+    }
+    if request.per_doc == 0 {
+        let top = ranked(
+            handle,
+            searcher,
+            &query,
+            request.sort,
+            request.limit,
+            request.offset,
+        )?;
+        return Ok(Collected {
+            total,
+            top,
+            more: HashMap::new(),
+        });
+    }
+    // Fetch more candidates than shown until the grouped page is full or
+    // every hit has been seen.
+    let mut k = (wanted * request.per_doc * 2).max(50);
+    loop {
+        let candidates = ranked(handle, searcher, &query, request.sort, k.min(total), 0)?;
+        let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
+        if page.len() >= wanted || k >= total {
+            let top: Ranked = page.into_iter().skip(request.offset).collect();
+            let more = more_per_document(handle, searcher, &query, &shown)?;
+            return Ok(Collected { total, top, more });
+        }
+        k *= 4;
+    }
+}
+
+/// Keeps at most `per_doc` passages per document, in rank order, up to
+/// `wanted` hits; also returns how many were shown per document.
+fn group(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    candidates: &Ranked,
+    per_doc: usize,
+    wanted: usize,
+) -> Result<(Ranked, HashMap<String, usize>)> {
+    let mut shown: HashMap<String, usize> = HashMap::new();
+    let mut page = Vec::new();
+    for &(score, address) in candidates {
+        if page.len() >= wanted {
+            break;
+        }
+        let path = path_of(handle, searcher, address)?;
+        let count = shown.entry(path).or_default();
+        if *count < per_doc {
+            *count += 1;
+            page.push((score, address));
+        }
+    }
+    Ok((page, shown))
+}
+
+fn path_of(handle: &IndexHandle, searcher: &Searcher, address: DocAddress) -> Result<String> {
+    let doc: TantivyDocument = searcher
+        .doc(address)
+        .map_err(|e| Error::index(&handle.dir, e))?;
+    Ok(doc
+        .get_first(handle.fields.path)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// For each shown document: its matching passages that are not shown.
+fn more_per_document(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    query: &dyn Query,
+    shown: &HashMap<String, usize>,
+) -> Result<HashMap<String, usize>> {
+    let mut more = HashMap::new();
+    for (path, &count) in shown {
+        let in_document = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(handle.fields.path, path),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let matching = searcher
+            .search(&in_document, &Count)
+            .map_err(|e| Error::index(&handle.dir, e))?;
+        if matching > count {
+            more.insert(path.clone(), matching - count);
+        }
+    }
+    Ok(more)
+}
+
+/// `limit` hits from `offset`, best first (or newest first), ties by path
+/// then passage number.
+fn ranked(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<Ranked> {
+    let err = |e| Error::index(&handle.dir, e);
+    let tie = (
+        (SortByString::for_field("path"), Order::Asc),
+        (
+            SortByStaticFastValue::<u64>::for_field("passage"),
+            Order::Asc,
+        ),
+    );
+    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+    Ok(match sort {
+        Sort::Relevance => {
+            let order = ((SortBySimilarityScore, Order::Desc), tie);
+            let top = searcher.search(query, &top.order_by(order)).map_err(err)?;
+            top.into_iter()
+                .map(|((score, _), addr)| (score, addr))
+                .collect()
+        }
+        Sort::Date => {
+            let date = (
+                SortByStaticFastValue::<i64>::for_field("date_ts"),
+                Order::Desc,
+            );
+            let order = (date, ((SortBySimilarityScore, Order::Desc), tie));
+            let top = searcher.search(query, &top.order_by(order)).map_err(err)?;
+            top.into_iter()
+                .map(|((_, (score, _)), addr)| (score, addr))
+                .collect()
+        }
+    })
+}
+
+/// The query with the request's filters and path glob added as required
+/// clauses.
+pub fn constrained(
+    query: Box<dyn Query>,
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    request: &Request,
+) -> Result<Box<dyn Query>> {
+    if request.filters.is_empty() && request.path_glob.is_none() {
+        return Ok(query);
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    for filter in &request.filters {
+        clauses.push((Occur::Must, query::filter_query(filter, &handle.fields)));
+    }
+    if let Some(glob) = &request.path_glob {
+        clauses.push((Occur::Must, path_query(glob, handle, searcher)?));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The passages whose path key, or whose file's key, matches `glob` (`*`
+/// stays within a folder, `**` crosses folders): `data/*.jsonl` selects the
+/// records of `data/w.jsonl`, whose path keys are `data/w.jsonl#id`.
+fn path_query(glob: &str, handle: &IndexHandle, searcher: &Searcher) -> Result<Box<dyn Query>> {
+    let matcher = globset::GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| Error::Argument {
+            flag: "--path",
+            reason: e.kind().to_string(),
+        })?
+        .compile_matcher();
+    let mut terms = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(handle.fields.path)
+            .map_err(|e| Error::index(&handle.dir, e))?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(|e| Error::io(&handle.dir, e))?;
+        while stream.advance() {
+            if let Ok(path) = std::str::from_utf8(stream.key())
+                && matcher.is_match(path)
+            {
+                terms.insert(Term::from_field_text(handle.fields.path, path));
+            }
+        }
+    }
+    Ok(Box::new(ConstScoreQuery::new(
+        Box::new(TermSetQuery::new(terms)),
+        0.0,
+    )))
+}
