@@ -163,9 +163,15 @@ impl Error {
                     true,
                 )
             }
-            IoError(io) if io.raw_os_error() == Some(28) => Error::DiskFull {
+            IoError(io) if is_disk_full(&io) => Error::DiskFull {
                 path,
                 reason: io.to_string(),
+            },
+            tantivy::TantivyError::OpenWriteError(
+                tantivy::directory::error::OpenWriteError::IoError { io_error, .. },
+            ) if is_disk_full(&io_error) => Error::DiskFull {
+                path,
+                reason: io_error.to_string(),
             },
             InternalError(text) if text.contains("No space left") => {
                 Error::DiskFull { path, reason: text }
@@ -187,4 +193,13 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// ENOSPC, directly or wrapped in another I/O error (tantivy's term
+/// dictionary writer wraps it).
+fn is_disk_full(io: &std::io::Error) -> bool {
+    io.raw_os_error() == Some(28)
+        || io.kind() == std::io::ErrorKind::StorageFull
+        || io.to_string().contains("os error 28")
+        || io.to_string().contains("No space left")
 }

@@ -202,7 +202,7 @@ pub fn reading_options(args: &ReadingArgs, config: &Config) -> Result<index::Opt
         });
     }
     let per_thread = args.memory / threads;
-    if per_thread < index::MIN_MIB_PER_THREAD || per_thread > index::MAX_MIB_PER_THREAD {
+    if !(index::MIN_MIB_PER_THREAD..=index::MAX_MIB_PER_THREAD).contains(&per_thread) {
         return Err(Error::Argument {
             flag: "--memory",
             reason: format!(

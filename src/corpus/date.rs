@@ -73,8 +73,15 @@ const TIME_FORMATS: &[&str] = &[
 /// Month formats.
 const MONTH_FORMATS: &[&str] = &["%B %Y", "%b %Y"];
 
-/// Normalises a stated date, or `None` when it is not one.
+/// Normalises a stated date, or `None` when it is not one (years outside
+/// 0000–9999 included: ISO 8601 needs an agreement for them).
 pub fn normalize(raw: &str) -> Option<PubDate> {
+    let date = parse(raw)?;
+    let year_ok = date.iso.len() >= 4 && date.iso.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    year_ok.then_some(date)
+}
+
+fn parse(raw: &str) -> Option<PubDate> {
     let text = raw.trim();
     if text.is_empty() || text.len() > 64 {
         return None;
@@ -219,7 +226,7 @@ mod tests {
 
     #[test]
     fn non_dates_give_none() {
-        for text in ["", "soon", "2018-13-45", "null", "12345", "yesterday"] {
+        for text in ["", "soon", "2018-13-45", "null", "12345", "yesterday", "-000001-01-01T00:00:00Z", "01.01.-5"] {
             assert_eq!(iso(text), None, "{text}");
         }
     }

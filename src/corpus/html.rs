@@ -117,36 +117,52 @@ impl Text {
     }
 }
 
-fn walk(node: NodeRef<'_, Node>, out: &mut Text, preformatted: bool) {
-    match node.value() {
-        Node::Text(text) => out.push(text, preformatted),
-        Node::Element(element) => {
-            let name = element.name();
-            if DROPPED.contains(&name) || is_banner(element) || element.attr("hidden").is_some() {
-                return;
-            }
-            let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
-            let block = heading || BLOCKS.contains(&name);
-            if block {
+/// A step of the walk: enter a node, or close an element's block.
+enum Step<'a> {
+    Enter(NodeRef<'a, Node>, bool),
+    CloseBlock,
+}
+
+/// Walks the tree with an explicit stack: markup nested thousands deep
+/// must not overflow the thread's stack.
+fn walk(root: NodeRef<'_, Node>, out: &mut Text, preformatted: bool) {
+    let mut stack = vec![Step::Enter(root, preformatted)];
+    while let Some(step) = stack.pop() {
+        let (node, preformatted) = match step {
+            Step::CloseBlock => {
                 out.block_break();
+                continue;
             }
-            if heading {
-                out.breaks.push(out.text.len());
+            Step::Enter(node, preformatted) => (node, preformatted),
+        };
+        let mut pre = preformatted;
+        match node.value() {
+            Node::Text(text) => {
+                out.push(text, preformatted);
+                continue;
             }
-            let pre = preformatted || name == "pre";
-            for child in node.children() {
-                walk(child, out, pre);
+            Node::Element(element) => {
+                let name = element.name();
+                if DROPPED.contains(&name) || is_banner(element) || element.attr("hidden").is_some() {
+                    continue;
+                }
+                let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+                let block = heading || BLOCKS.contains(&name);
+                if block {
+                    out.block_break();
+                    stack.push(Step::CloseBlock);
+                }
+                if heading {
+                    out.breaks.push(out.text.len());
+                }
+                pre = preformatted || name == "pre";
             }
-            if block {
-                out.block_break();
-            }
+            Node::Document | Node::Fragment => {}
+            _ => continue,
         }
-        Node::Document | Node::Fragment => {
-            for child in node.children() {
-                walk(child, out, preformatted);
-            }
-        }
-        _ => {}
+        // Children in reverse, so the first is handled first.
+        let children: Vec<_> = node.children().collect();
+        stack.extend(children.into_iter().rev().map(|child| Step::Enter(child, pre)));
     }
 }
 

@@ -62,9 +62,9 @@ impl TokenStream for WordTokenStream<'_> {
         let word = &self.text[start..end];
         self.token.text.clear();
         let special = |c: char| matches!(c, '\u{130}' | 'ς');
-        if word.is_ascii() {
-            self.token.text.push_str(word);
-        } else if is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special) {
+        let normal = word.is_ascii()
+            || (is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special));
+        if normal {
             self.token.text.push_str(word);
         } else {
             self.token.text.extend(word.nfkc().map(|c| match c {

@@ -174,13 +174,15 @@ fn check_limits(query: &str) -> Result<()> {
         let reason = format!("it is longer than the limit of {MAX_QUERY_BYTES} bytes");
         return Err(Error::query(head(query), reason));
     }
+    // Every parenthesis counts, quoted or not: tracking quotes would have
+    // to mirror the grammar's escapes (`\"`), and a miss lets a deep query
+    // through to a recursive parser. Forty parentheses inside a phrase are
+    // refused too, which costs nothing real.
     let mut depth = 0usize;
-    let mut quoted = false;
     for c in query.chars() {
         match c {
-            '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth = depth.saturating_sub(1),
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
             _ => {}
         }
         if depth > MAX_DEPTH {

@@ -112,3 +112,13 @@ fn preformatted_text_keeps_its_lines() {
     let d = doc("<body><pre>line one\n  line two</pre></body>");
     assert_eq!(d.text, "line one\n  line two");
 }
+
+#[test]
+fn markup_nested_thousands_deep_does_not_overflow_the_stack() {
+    let src = format!("{}deep{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || doc(&src).text)
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), "deep");
+}
