@@ -63,8 +63,10 @@ pub fn watch(
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if !relevant(&batch, &index_dir, events) {
+            tracing::trace!("event batch inside the index folder, ignored");
             continue;
         }
+        tracing::debug!("event batch: syncing");
         let report = session.sync(options, stop, events)?;
         if report.commits > 0 || report.failed > 0 {
             events.applied(&report);

@@ -388,6 +388,13 @@ impl Session {
             racy_after,
         };
         let plan = update::plan(walk, &manifest, checks, &options.extract);
+        tracing::debug!(
+            added = plan.added.len(),
+            suspect = plan.suspect.len(),
+            unchanged = plan.unchanged.len(),
+            removed = plan.removed.len(),
+            "update plan"
+        );
         self.updater
             .apply(walk, &manifest, &plan, options, stop, reporter)
     }

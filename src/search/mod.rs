@@ -121,6 +121,7 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         dir: &handle.dir,
     };
     let mut plan = plan::plan(&request.query, request.mode, &expander)?;
+    tracing::debug!(query = %request.query, plan = ?plan.root, leaves = plan.leaves.len(), "query planned");
     let mut found = collect::collect(handle, &searcher, &plan, request)?;
     let mut fallback_any = false;
     if found.total == 0 && request.mode == Mode::All && plan.has_implicit_and {
@@ -145,6 +146,7 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         extras::add_explanations(handle, &searcher, query.as_ref(), &mut hits)?;
     }
     let total_hits = found.total;
+    tracing::debug!(total_hits, shown = hits.len(), elapsed = ?started.elapsed(), "search done");
     Ok(Outcome {
         hits,
         total_hits,
