@@ -1,0 +1,4 @@
+//! Relevance evaluation: qrels, runs, and trec_eval's measures.
+
+pub mod metrics;
+pub mod qrels;
