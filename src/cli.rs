@@ -50,6 +50,12 @@ pub enum Command {
     /// Print the man page (roff) on stdout.
     #[command(after_help = "Example:\n  quarry man > ~/.local/share/man/man1/quarry.1")]
     Man,
+    /// Evaluate ranking against relevance judgments (qrels): nDCG, recall,
+    /// MRR, MAP, computed as trec_eval does.
+    #[command(
+        after_help = "Queries run as --plain --any, one document per best passage.\n\nExample:\n  quarry index --corpus ../shared/data/ir-cisi --index /tmp/cisi\n  quarry eval --index /tmp/cisi --queries ../shared/data/ir-cisi/queries.jsonl \\\n              --qrels ../shared/data/ir-cisi/qrels/test.tsv"
+    )]
+    Eval(EvalArgs),
     /// Check the index: segment checksums, stored passages, manifest.
     #[command(
         after_help = "Exit status: 0 clean, 4 problems found (each is named; fix with\n'quarry index --rebuild')."
@@ -171,6 +177,33 @@ pub struct ExtractPdfArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// The queries: `qid<TAB>query` lines or a BEIR queries.jsonl.
+    #[arg(long, value_name = "FILE")]
+    pub queries: std::path::PathBuf,
+    /// The judgments: BEIR TSV (`query-id corpus-id score`, with a header)
+    /// or TREC (`qid 0 docid rel`).
+    #[arg(long, value_name = "FILE")]
+    pub qrels: std::path::PathBuf,
+    /// Measures, comma-separated: ndcg@K, recall@K, mrr@K, map, map@K.
+    #[arg(long, default_value = "ndcg@10,recall@100,mrr@10,map", value_name = "LIST")]
+    pub metrics: String,
+    /// Documents retrieved per query (default: 1000).
+    #[arg(short = 'n', long, default_value_t = 1000, value_name = "N")]
+    pub limit: usize,
+    /// Also print each query's measures.
+    #[arg(long)]
+    pub per_query: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     pub paths: Paths,
@@ -259,8 +292,24 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(required_unless_present = "queries", value_name = "QUERY")]
     pub query: Vec<String>,
+    /// Run every query of FILE (`qid<TAB>query` lines, or a BEIR
+    /// queries.jsonl with `_id` and `text`) against one open index; needs
+    /// `--format trec`.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub queries: Option<std::path::PathBuf>,
+    /// The query is words only: `?`, `:`, quotes and parentheses are text,
+    /// not operators (natural-language questions).
+    #[arg(long)]
+    pub plain: bool,
+    /// The run tag in `--format trec` lines.
+    #[arg(long, default_value = "quarry", value_name = "TAG")]
+    pub run_tag: String,
+    /// What `--format trec` ranks: documents (scored by their best passage)
+    /// or passages (`docid#passage`).
+    #[arg(long, value_enum, default_value_t = GranularityArg::Document)]
+    pub granularity: GranularityArg,
     #[command(flatten)]
     pub paths: Paths,
     /// Match passages that have any of the words, not all.
@@ -352,6 +401,14 @@ pub enum OutputFormat {
     Json,
     /// Only the paths of matching documents, best first, one per line.
     Paths,
+    /// TREC run lines: `qid Q0 docid rank score tag`.
+    Trec,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GranularityArg {
+    Document,
+    Passage,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

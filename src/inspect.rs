@@ -299,7 +299,9 @@ pub fn show(args: ShowArgs, config: &Config, matches: Option<&ArgMatches>) -> Re
             serde_json::to_writer(&mut *w, &shown)?;
             writeln!(w)
         }
-        OutputFormat::Human | OutputFormat::Paths => write_shown(w, &shown, only, &look),
+        OutputFormat::Human | OutputFormat::Paths | OutputFormat::Trec => {
+            write_shown(w, &shown, only, &look)
+        }
     })?;
     Ok(if shown.passages.is_empty() {
         EXIT_NO_HITS

@@ -62,6 +62,10 @@ pub fn run(cli: Cli, matches: Option<&ArgMatches>) -> Result<i32> {
             set_log(&args.log);
             run_search(args, &Config::load()?, sub)
         }
+        Command::Eval(args) => {
+            set_log(&args.log);
+            eval::command(args, &Config::load()?, sub)
+        }
         Command::Stats(args) => {
             set_log(&args.log);
             inspect::stats(args, &Config::load()?, sub)
@@ -186,6 +190,9 @@ fn run_search(args: SearchArgs, config: &Config, matches: Option<&ArgMatches>) -
         ));
         run_index_quietly(&settings)?;
     }
+    if let Some(batch) = &settings.batch {
+        return run_batch(&settings, batch);
+    }
     if settings.count_only {
         let outcome = search_with_retry(&settings, 0)?;
         write_stdout(|w| writeln!(w, "{}", outcome.total_hits))?;
@@ -253,6 +260,41 @@ fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
     Ok(())
 }
 
+/// `--queries FILE` or `--format trec`: TREC run lines for every query.
+fn run_batch(settings: &SearchSettings, batch: &settings::Batch) -> Result<i32> {
+    if settings.format != OutputFormat::Trec {
+        return Err(Error::Argument {
+            flag: "--queries",
+            reason: "batch runs print TREC runs: add --format trec".to_string(),
+        });
+    }
+    let queries = match &batch.queries {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            eval::qrels::parse_queries(&text).map_err(|reason| Error::Argument {
+                flag: "--queries",
+                reason: format!("{}: {reason}", path.display()),
+            })?
+        }
+        None => vec![("1".to_string(), settings.request.query.clone())],
+    };
+    let handle = index::open_for_search(&settings.index)?;
+    let runs = search::batch::run(&handle, &queries, &settings.request, batch.granularity, &mut |w| {
+        messages::warning(w)
+    })?;
+    let mut any = false;
+    write_stdout(|w| {
+        for (qid, ranking) in &runs {
+            for (rank, (docid, score)) in ranking.iter().enumerate() {
+                any = true;
+                writeln!(w, "{qid} Q0 {docid} {} {score:.6} {}", rank + 1, batch.run_tag)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(if any { EXIT_OK } else { EXIT_NO_HITS })
+}
+
 /// `--format paths`: every matching document once, best first (like
 /// `rg -l`).
 fn print_paths(settings: &SearchSettings) -> Result<i32> {
@@ -299,7 +341,7 @@ fn print(settings: &SearchSettings, outcome: &search::Outcome) -> Result<()> {
         .ok()
         .and_then(|h| h.corpus());
     write_stdout(|w| match settings.format {
-        OutputFormat::Human | OutputFormat::Paths => {
+        OutputFormat::Human | OutputFormat::Paths | OutputFormat::Trec => {
             output::human::write_search(w, outcome, &settings.look, corpus.as_deref())
         }
         OutputFormat::Json => output::json::write_search(w, &settings.request.query, outcome),

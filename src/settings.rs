@@ -9,7 +9,10 @@ use std::path::PathBuf;
 
 use clap::ArgMatches;
 
-use crate::cli::{ColorChoice, OutputFormat, Paths, ReadingArgs, SearchArgs, SortOrder, StyleArgs};
+use crate::cli::{
+    ColorChoice, GranularityArg, OutputFormat, Paths, ReadingArgs, SearchArgs, SortOrder, StyleArgs,
+};
+use crate::search::batch::Granularity;
 use crate::config::{Config, Origin, expand_home};
 use crate::corpus::{ExtractOptions, FieldMap};
 use crate::error::{Error, Result};
@@ -85,6 +88,15 @@ pub fn look(style: &StyleArgs, config: &Config, matches: Option<&ArgMatches>) ->
     })
 }
 
+/// A batch run's settings.
+#[derive(Debug)]
+pub struct Batch {
+    /// The queries file; `None` runs the one query given, as query `1`.
+    pub queries: Option<PathBuf>,
+    pub run_tag: String,
+    pub granularity: Granularity,
+}
+
 /// Resolved settings of `quarry search`.
 #[derive(Debug)]
 pub struct SearchSettings {
@@ -92,6 +104,8 @@ pub struct SearchSettings {
     pub index: PathBuf,
     pub request: Request,
     pub count_only: bool,
+    /// Set for `--queries FILE` or `--format trec`.
+    pub batch: Option<Batch>,
     pub look: Look,
     pub format: OutputFormat,
 }
@@ -120,7 +134,19 @@ impl SearchSettings {
             format,
             style,
             log: _,
+            queries,
+            plain,
+            run_tag,
+            granularity,
         } = args;
+        let batch = (queries.is_some() || format == OutputFormat::Trec).then(|| Batch {
+            queries,
+            run_tag,
+            granularity: match granularity {
+                GranularityArg::Document => Granularity::Document,
+                GranularityArg::Passage => Granularity::Passage,
+            },
+        });
         let places = places(&paths, config, matches);
         let look = look(&style, config, matches)?;
         let (limit, _) = config.pick(matches, "limit", "", limit, config.values.limit);
@@ -142,6 +168,7 @@ impl SearchSettings {
             corpus: places.corpus.0,
             index: places.index.0,
             count_only: count,
+            batch,
             look,
             request: Request {
                 query: query.join(" "),
@@ -157,6 +184,8 @@ impl SearchSettings {
                 per_doc,
                 context,
                 explain,
+                plain,
+                count_more: true,
             },
             format,
         })

@@ -72,7 +72,11 @@ pub fn collect(
         let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
         if page.len() >= wanted || k >= total {
             let top: Ranked = page.into_iter().skip(request.offset).collect();
-            let more = more_per_document(handle, searcher, &query, &shown)?;
+            let more = if request.count_more {
+                more_per_document(handle, searcher, &query, &shown)?
+            } else {
+                HashMap::new()
+            };
             return Ok(Collected { total, top, more });
         }
         k *= 4;

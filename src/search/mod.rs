@@ -3,6 +3,7 @@
 //! Hits are ranked by BM25 score, ties broken by path then passage number,
 //! so the order does not depend on how the index happens to be segmented.
 
+pub mod batch;
 mod collect;
 pub mod extras;
 pub mod highlight;
@@ -45,6 +46,40 @@ pub struct Request {
     pub context: usize,
     /// Break each hit's score into its parts.
     pub explain: bool,
+    /// The query is plain words (no operators), see [`plan::plain`].
+    pub plain: bool,
+    /// Count each shown document's other matching passages (`--per-doc`
+    /// headers); batch runs skip it.
+    pub count_more: bool,
+}
+
+impl Request {
+    /// A request for `query` with the defaults of `quarry search`.
+    pub fn new(query: &str) -> Request {
+        Request {
+            query: query.to_string(),
+            mode: Mode::All,
+            limit: 10,
+            offset: 0,
+            filters: Vec::new(),
+            path_glob: None,
+            sort: Sort::Relevance,
+            per_doc: 2,
+            context: 0,
+            explain: false,
+            plain: false,
+            count_more: true,
+        }
+    }
+
+    /// The plan of this request's query in `mode`.
+    fn plan(&self, mode: Mode, expander: &dyn plan::PrefixExpander) -> Result<Plan> {
+        if self.plain {
+            plan::plain(&self.query, mode)
+        } else {
+            plan::plan(&self.query, mode, expander)
+        }
+    }
 }
 
 /// The order of hits.
@@ -120,12 +155,12 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         fields: &handle.fields,
         dir: &handle.dir,
     };
-    let mut plan = plan::plan(&request.query, request.mode, &expander)?;
+    let mut plan = request.plan(request.mode, &expander)?;
     tracing::debug!(query = %request.query, plan = ?plan.root, leaves = plan.leaves.len(), "query planned");
     let mut found = collect::collect(handle, &searcher, &plan, request)?;
     let mut fallback_any = false;
     if found.total == 0 && request.mode == Mode::All && plan.has_implicit_and {
-        plan = plan::plan(&request.query, Mode::Any, &expander)?;
+        plan = request.plan(Mode::Any, &expander)?;
         found = collect::collect(handle, &searcher, &plan, request)?;
         fallback_any = true;
     }

@@ -240,3 +240,21 @@ fn too_many_terms_or_too_much_slop_are_refused() {
     assert!(err.to_string().contains("slop 101"), "{err}");
     assert!(plan("\"a b\"~100", Mode::All, &Words(vec![])).is_ok());
 }
+
+#[test]
+fn plain_queries_keep_operators_as_text_and_weigh_repeats() {
+    let p = plain("What is \"associative\" (memory)? associative: retrieval -- NOT AND", Mode::Any).unwrap();
+    let Node::Bool(clauses) = &p.root else { panic!("{:?}", p.root) };
+    assert!(clauses.iter().all(|(o, _)| *o == Occur::Should));
+    // what, is, associ(x2), memori, retriev, not, and: seven distinct words.
+    assert_eq!(p.leaves.len(), 7);
+    let boosted: Vec<f32> = clauses
+        .iter()
+        .filter_map(|(_, n)| match n {
+            Node::Boost(_, b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(boosted, [2.0], "the repeated word counts twice");
+    assert!(plain("?? -- ::", Mode::Any).is_err());
+}
