@@ -188,7 +188,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub qrels: std::path::PathBuf,
     /// Measures, comma-separated: ndcg@K, recall@K, mrr@K, map, map@K.
-    #[arg(long, default_value = "ndcg@10,recall@100,mrr@10,map", value_name = "LIST")]
+    #[arg(
+        long,
+        default_value = "ndcg@10,recall@100,mrr@10,map",
+        value_name = "LIST"
+    )]
     pub metrics: String,
     /// Documents retrieved per query (default: 1000).
     #[arg(short = 'n', long, default_value_t = 1000, value_name = "N")]

@@ -279,15 +279,24 @@ fn run_batch(settings: &SearchSettings, batch: &settings::Batch) -> Result<i32> 
         None => vec![("1".to_string(), settings.request.query.clone())],
     };
     let handle = index::open_for_search(&settings.index)?;
-    let runs = search::batch::run(&handle, &queries, &settings.request, batch.granularity, &mut |w| {
-        messages::warning(w)
-    })?;
+    let runs = search::batch::run(
+        &handle,
+        &queries,
+        &settings.request,
+        batch.granularity,
+        &mut |w| messages::warning(w),
+    )?;
     let mut any = false;
     write_stdout(|w| {
         for (qid, ranking) in &runs {
             for (rank, (docid, score)) in ranking.iter().enumerate() {
                 any = true;
-                writeln!(w, "{qid} Q0 {docid} {} {score:.6} {}", rank + 1, batch.run_tag)?;
+                writeln!(
+                    w,
+                    "{qid} Q0 {docid} {} {score:.6} {}",
+                    rank + 1,
+                    batch.run_tag
+                )?;
             }
         }
         Ok(())

@@ -12,13 +12,13 @@ use clap::ArgMatches;
 use crate::cli::{
     ColorChoice, GranularityArg, OutputFormat, Paths, ReadingArgs, SearchArgs, SortOrder, StyleArgs,
 };
-use crate::search::batch::Granularity;
 use crate::config::{Config, Origin, expand_home};
 use crate::corpus::{ExtractOptions, FieldMap};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::output::Styles;
 use crate::output::human::Look;
+use crate::search::batch::Granularity;
 use crate::search::{Filter, Mode, Request, Sort};
 
 /// The corpus and index folders, with where each came from.
@@ -139,7 +139,7 @@ impl SearchSettings {
             run_tag,
             granularity,
         } = args;
-        let batch = (queries.is_some() || format == OutputFormat::Trec).then(|| Batch {
+        let batch = (queries.is_some() || format == OutputFormat::Trec).then_some(Batch {
             queries,
             run_tag,
             granularity: match granularity {

@@ -26,11 +26,13 @@ pub fn command(args: EvalArgs, config: &Config, matches: Option<&ArgMatches>) ->
         flag: "--metrics",
         reason,
     })?;
-    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| Error::io(path, e));
-    let queries = qrels::parse_queries(&read(&args.queries)?).map_err(|reason| Error::Argument {
-        flag: "--queries",
-        reason: format!("{}: {reason}", args.queries.display()),
-    })?;
+    let read =
+        |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| Error::io(path, e));
+    let queries =
+        qrels::parse_queries(&read(&args.queries)?).map_err(|reason| Error::Argument {
+            flag: "--queries",
+            reason: format!("{}: {reason}", args.queries.display()),
+        })?;
     let judgments = qrels::parse_qrels(&read(&args.qrels)?).map_err(|reason| Error::Argument {
         flag: "--qrels",
         reason: format!("{}: {reason}", args.qrels.display()),
@@ -43,13 +45,25 @@ pub fn command(args: EvalArgs, config: &Config, matches: Option<&ArgMatches>) ->
         ..Request::new("")
     };
     let started = std::time::Instant::now();
-    let runs = batch::run(&handle, &queries, &request, Granularity::Document, &mut |w| {
-        messages::warning(w)
-    })?;
+    let runs = batch::run(
+        &handle,
+        &queries,
+        &request,
+        Granularity::Document,
+        &mut |w| messages::warning(w),
+    )?;
     let elapsed = started.elapsed();
     let run: Run = runs
         .into_iter()
-        .map(|(qid, ranking)| (qid, ranking.into_iter().map(|(d, s)| (d, f64::from(s))).collect()))
+        .map(|(qid, ranking)| {
+            (
+                qid,
+                ranking
+                    .into_iter()
+                    .map(|(d, s)| (d, f64::from(s)))
+                    .collect(),
+            )
+        })
         .collect();
     let evaluation = metrics::evaluate(&judgments, &run, &measures, MissingQueries::Zero);
     messages::status(&format!(
@@ -96,7 +110,12 @@ fn write_json(w: &mut dyn Write, e: &Evaluation, per_query: bool) -> std::io::Re
         r#type: "eval",
         queries: e.queries,
         means: names(&e.means),
-        per_query: per_query.then(|| e.per_query.iter().map(|(q, m)| (q.clone(), names(m))).collect()),
+        per_query: per_query.then(|| {
+            e.per_query
+                .iter()
+                .map(|(q, m)| (q.clone(), names(m)))
+                .collect()
+        }),
     };
     serde_json::to_writer(&mut *w, &json)?;
     writeln!(w)

@@ -1,8 +1,8 @@
 //! Batch search: many queries against one open index, for TREC runs and
 //! `quarry eval`. No highlighting, no windows: only ranked document ids.
 
-use tantivy::schema::Value;
 use tantivy::TantivyDocument;
+use tantivy::schema::Value;
 
 use super::collect::collect;
 use super::query::SearcherExpander;
@@ -69,15 +69,22 @@ pub fn run(
         }
         let mut ranking = Vec::with_capacity(found.top.len());
         for (score, address) in found.top {
-            let doc: TantivyDocument = searcher.doc(address).map_err(|e| Error::index(&handle.dir, e))?;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-            let id = text(f.doc_id)
-                .or_else(|| text(f.path))
-                .unwrap_or_default();
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| Error::index(&handle.dir, e))?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let id = text(f.doc_id).or_else(|| text(f.path)).unwrap_or_default();
             let id = match granularity {
                 Granularity::Document => id,
                 Granularity::Passage => {
-                    let passage = doc.get_first(f.passage).and_then(|v| v.as_u64()).unwrap_or(0);
+                    let passage = doc
+                        .get_first(f.passage)
+                        .and_then(|v| v.as_u64())
+                        .unwrap_or(0);
                     format!("{id}#{passage}")
                 }
             };

@@ -150,7 +150,10 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
     if order.len() > MAX_PLAIN_TERMS {
         return Err(Error::query(
             head(text),
-            format!("it has {} distinct words, more than the limit of {MAX_PLAIN_TERMS}", order.len()),
+            format!(
+                "it has {} distinct words, more than the limit of {MAX_PLAIN_TERMS}",
+                order.len()
+            ),
         ));
     }
     let occur = match mode {
@@ -161,10 +164,17 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
     let mut clauses = Vec::with_capacity(order.len());
     for term in order {
         let count = counts[&term];
-        let targets = TextField::ALL.iter().map(|&f| (f, Matcher::Term(term.clone()))).collect();
+        let targets = TextField::ALL
+            .iter()
+            .map(|&f| (f, Matcher::Term(term.clone())))
+            .collect();
         leaves.push(Leaf { targets });
         let leaf = Node::Leaf(leaves.len() - 1);
-        let node = if count > 1 { Node::Boost(Box::new(leaf), count as f32) } else { leaf };
+        let node = if count > 1 {
+            Node::Boost(Box::new(leaf), count as f32)
+        } else {
+            leaf
+        };
         clauses.push((occur, node));
     }
     let has_implicit_and = mode == Mode::All && clauses.len() > 1;

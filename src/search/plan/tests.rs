@@ -243,8 +243,14 @@ fn too_many_terms_or_too_much_slop_are_refused() {
 
 #[test]
 fn plain_queries_keep_operators_as_text_and_weigh_repeats() {
-    let p = plain("What is \"associative\" (memory)? associative: retrieval -- NOT AND", Mode::Any).unwrap();
-    let Node::Bool(clauses) = &p.root else { panic!("{:?}", p.root) };
+    let p = plain(
+        "What is \"associative\" (memory)? associative: retrieval -- NOT AND",
+        Mode::Any,
+    )
+    .unwrap();
+    let Node::Bool(clauses) = &p.root else {
+        panic!("{:?}", p.root)
+    };
     assert!(clauses.iter().all(|(o, _)| *o == Occur::Should));
     // what, is, associ(x2), memori, retriev, not, and: seven distinct words.
     assert_eq!(p.leaves.len(), 7);
