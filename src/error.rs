@@ -93,6 +93,9 @@ pub enum Error {
     /// A command-line value that clap cannot check by itself.
     #[error("invalid {flag}: {reason}")]
     Argument { flag: &'static str, reason: String },
+    /// A command that reads an index found none.
+    #[error("no index at {} (run 'quarry index' first)", path.display())]
+    NoIndex { path: PathBuf },
     /// What `show` was asked for is not in the index.
     #[error("{what}")]
     NotFound { what: String },

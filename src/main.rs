@@ -7,6 +7,13 @@ use quarry::cli::Cli;
 use quarry::output::messages;
 
 fn main() {
+    // The PDF extractor's child process (`quarry __extract-pdf MEMORY`) is
+    // not a command users see, so it stays out of clap (and completions).
+    let mut args = std::env::args();
+    if args.nth(1).as_deref() == Some(quarry::corpus::pdf::CHILD_COMMAND) {
+        let memory = args.next().and_then(|m| m.parse().ok());
+        std::process::exit(quarry::corpus::pdf::child_main(memory));
+    }
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match quarry::run(cli, Some(&matches)) {
