@@ -14,7 +14,7 @@
 # index of the same corpus. Prints one summary line; exits 1 on any failure.
 #
 # Environment knobs (defaults in brackets): SEED [the shell's PID] makes
-# the mutations and delays repeatable; MIN_MS [50] and MAX_MS [900] bound
+# the mutations and delays repeatable; MIN_MS [5] and MAX_MS [300] bound
 # the delay before the kill; CHANGE_PCT [5] is the share of files mutated
 # per iteration. The release binary indexes a few thousand files in well
 # under a second, so a run that finishes before its kill is counted apart;
@@ -25,8 +25,8 @@ set -euo pipefail
 ITERATIONS=${1:-100}
 FILES=${2:-5000}
 SEED=${SEED:-$$}
-MIN_MS=${MIN_MS:-50}
-MAX_MS=${MAX_MS:-900}
+MIN_MS=${MIN_MS:-5}
+MAX_MS=${MAX_MS:-300}
 CHANGE_PCT=${CHANGE_PCT:-5}
 
 for value in "$ITERATIONS" "$FILES" "$SEED" "$MIN_MS" "$MAX_MS" "$CHANGE_PCT"; do

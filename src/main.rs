@@ -8,11 +8,22 @@ use quarry::output::messages;
 
 fn main() {
     let cli = Cli::parse();
-    let code = match quarry::run(cli) {
-        Ok(code) => code,
-        Err(err) => {
+    // tantivy can panic on a damaged index file (a flipped byte in a fast
+    // field); that must end as one error line, never a panic dump.
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| quarry::run(cli)));
+    let code = match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => {
             messages::error(&err.to_string());
             err.exit_code()
+        }
+        Err(panic) => {
+            messages::error(&format!(
+                "index is damaged (reading it failed: {}): run 'quarry verify' to see where, then 'quarry index --rebuild'",
+                quarry::error::panic_message(&panic)
+            ));
+            quarry::error::EXIT_DAMAGED
         }
     };
     std::process::exit(code);

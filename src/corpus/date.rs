@@ -226,7 +226,16 @@ mod tests {
 
     #[test]
     fn non_dates_give_none() {
-        for text in ["", "soon", "2018-13-45", "null", "12345", "yesterday", "-000001-01-01T00:00:00Z", "01.01.-5"] {
+        for text in [
+            "",
+            "soon",
+            "2018-13-45",
+            "null",
+            "12345",
+            "yesterday",
+            "-000001-01-01T00:00:00Z",
+            "01.01.-5",
+        ] {
             assert_eq!(iso(text), None, "{text}");
         }
     }

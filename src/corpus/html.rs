@@ -143,7 +143,8 @@ fn walk(root: NodeRef<'_, Node>, out: &mut Text, preformatted: bool) {
             }
             Node::Element(element) => {
                 let name = element.name();
-                if DROPPED.contains(&name) || is_banner(element) || element.attr("hidden").is_some() {
+                if DROPPED.contains(&name) || is_banner(element) || element.attr("hidden").is_some()
+                {
                     continue;
                 }
                 let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
@@ -162,7 +163,12 @@ fn walk(root: NodeRef<'_, Node>, out: &mut Text, preformatted: bool) {
         }
         // Children in reverse, so the first is handled first.
         let children: Vec<_> = node.children().collect();
-        stack.extend(children.into_iter().rev().map(|child| Step::Enter(child, pre)));
+        stack.extend(
+            children
+                .into_iter()
+                .rev()
+                .map(|child| Step::Enter(child, pre)),
+        );
     }
 }
 
