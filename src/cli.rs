@@ -16,28 +16,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Bring the index in step with the corpus (a folder of .txt and .md
-    /// documents): only new, changed and deleted files cost time.
+    /// Bring the index in step with the corpus (a folder of .txt, .md, .html,
+    /// .jsonl and .pdf documents): only new, changed and deleted files cost
+    /// time.
     #[command(
         after_help = "Exit status: 0 done, 2 error, 3 another process is updating the index,\n130/143 stopped by SIGINT/SIGTERM (what was done is committed).\n\nExamples:\n  quarry index\n  quarry index --corpus ~/reading --index ~/.quarry\n  quarry index --rebuild"
     )]
     Index(IndexArgs),
-    /// Index, then follow the corpus: changes are searchable within about
-    /// two seconds. Stop with Ctrl-C.
+    /// Index, then follow the corpus: changes are searchable within about a
+    /// second. Stop with Ctrl-C.
     #[command(
         after_help = "Exit status: 0 stopped by SIGINT/SIGTERM (pending work committed), 2 error,\n3 another process is updating the index."
     )]
     Watch(WatchArgs),
-    /// Parse a PDF from stdin in an isolated process (internal).
-    #[command(name = "__extract-pdf", hide = true)]
-    ExtractPdf(ExtractPdfArgs),
     /// Show what the index holds: documents, passages, words, size, formats,
     /// sources, dates, skipped files.
     Stats(StatsArgs),
     /// Print a document's text with its metadata, or one passage with its
     /// neighbours.
     #[command(
-        after_help = "Examples:\n  quarry show reports/section-301-cyber-intrusions.md\n  quarry show 'reports/westinghouse-ap1000-indictment.md#2' --context 1 -q 'pipe routing'"
+        after_help = "Examples:\n  quarry show reports/section-301-cyber-intrusions.md\n  quarry show 'reports/westinghouse-ap1000-indictment.md#1' --context 1 -q 'pipe routing'"
     )]
     Show(ShowArgs),
     /// Print the effective settings and where each comes from.
@@ -167,13 +165,6 @@ impl Default for ReadingArgs {
             jsonl_fields: None,
         }
     }
-}
-
-/// The hidden child process that parses one PDF (see `corpus::pdf`).
-#[derive(Debug, Args)]
-pub struct ExtractPdfArgs {
-    /// Address-space limit in bytes.
-    pub memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -88,7 +88,7 @@ impl Config {
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
         let values: ConfigFile = toml::from_str(&text).map_err(|e| Error::Config {
             path: file.clone(),
-            reason: e.message().replace('\n', " "),
+            reason: describe(&e, &text),
         })?;
         if let Some(language) = &values.language
             && !language.eq_ignore_ascii_case("english")
@@ -123,6 +123,17 @@ impl Config {
             },
         }
     }
+}
+
+/// A TOML error on one line: what is wrong, and where (line and key).
+fn describe(e: &toml::de::Error, text: &str) -> String {
+    let mut reason = e.message().replace('\n', " ");
+    if let Some(span) = e.span() {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let source = text.lines().nth(line - 1).unwrap_or("").trim();
+        reason = format!("line {line} ({source}): {reason}");
+    }
+    reason
 }
 
 /// `QUARRY_CONFIG`, else `./quarry.toml`, else the user configuration one.

@@ -93,6 +93,9 @@ pub enum Error {
     /// A command-line value that clap cannot check by itself.
     #[error("invalid {flag}: {reason}")]
     Argument { flag: &'static str, reason: String },
+    /// A command that reads an index found none.
+    #[error("no index at {} (run 'quarry index' first)", path.display())]
+    NoIndex { path: PathBuf },
     /// What `show` was asked for is not in the index.
     #[error("{what}")]
     NotFound { what: String },
@@ -150,6 +153,9 @@ impl Error {
                 reason: io.to_string(),
             },
             DataCorruption(dc) => damaged("data".to_string(), format!("{dc:?}"), false),
+            tantivy::TantivyError::DeserializeError(e) => {
+                damaged("stored passages".to_string(), e.to_string(), false)
+            }
             IncompatibleIndex(e) => damaged("meta.json".to_string(), format!("{e:?}"), false),
             OpenReadError(Read::FileDoesNotExist(file)) => {
                 damaged(file.display().to_string(), "file missing".to_string(), true)
@@ -162,6 +168,19 @@ impl Error {
                     "file missing".to_string(),
                     true,
                 )
+            }
+            OpenReadError(Read::IoError { io_error, filepath })
+                if io_error.kind() != std::io::ErrorKind::PermissionDenied =>
+            {
+                damaged(filepath.display().to_string(), io_error.to_string(), false)
+            }
+            IoError(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+                ) =>
+            {
+                damaged("segment".to_string(), io.to_string(), false)
             }
             IoError(io) if is_disk_full(&io) => Error::DiskFull {
                 path,
@@ -202,4 +221,13 @@ fn is_disk_full(io: &std::io::Error) -> bool {
         || io.kind() == std::io::ErrorKind::StorageFull
         || io.to_string().contains("os error 28")
         || io.to_string().contains("No space left")
+}
+
+/// The message of a caught panic.
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".to_string())
 }

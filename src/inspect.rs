@@ -45,7 +45,7 @@ pub struct Stats {
 /// `quarry stats`.
 pub fn stats(args: StatsArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
     let places = settings::places(&args.paths, config, matches);
-    let handle = index::open_for_search(&places.index.0)?;
+    let handle = open_existing(&places.index.0)?;
     let stats = gather(&handle)?;
     write_stdout(|w| match args.format {
         ReportFormat::Json => {
@@ -206,7 +206,7 @@ struct Shown {
 pub fn show(args: ShowArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
     let places = settings::places(&args.paths, config, matches);
     let look = settings::look(&args.style, config, matches)?;
-    let handle = index::open_for_search(&places.index.0)?;
+    let handle = open_existing(&places.index.0)?;
     let (path, only) = split_target(&handle, &args.target)?;
     let searcher = handle.reader()?.searcher();
     let f = &handle.fields;
@@ -299,15 +299,24 @@ pub fn show(args: ShowArgs, config: &Config, matches: Option<&ArgMatches>) -> Re
             serde_json::to_writer(&mut *w, &shown)?;
             writeln!(w)
         }
-        OutputFormat::Human | OutputFormat::Paths | OutputFormat::Trec => {
-            write_shown(w, &shown, only, &look)
-        }
+        OutputFormat::Paths => writeln!(w, "{}", output::sanitize::line(&shown.path)),
+        OutputFormat::Human | OutputFormat::Trec => write_shown(w, &shown, only, &look),
     })?;
     Ok(if shown.passages.is_empty() {
         EXIT_NO_HITS
     } else {
         EXIT_OK
     })
+}
+
+/// Opens the index for reading, or says there is none.
+fn open_existing(dir: &Path) -> Result<IndexHandle> {
+    if !index::exists(dir) {
+        return Err(Error::NoIndex {
+            path: dir.to_path_buf(),
+        });
+    }
+    index::open_for_search(dir)
 }
 
 /// `PATH#N` → (PATH, N) when PATH is a document and N a number; otherwise

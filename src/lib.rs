@@ -52,7 +52,7 @@ pub fn run(cli: Cli, matches: Option<&ArgMatches>) -> Result<i32> {
         }
         Command::Verify(args) => {
             set_log(&args.log);
-            run_verify(args)
+            run_verify(args, &Config::load()?, sub)
         }
         Command::Watch(args) => {
             set_log(&args.log);
@@ -74,7 +74,6 @@ pub fn run(cli: Cli, matches: Option<&ArgMatches>) -> Result<i32> {
         Command::Config(args) => inspect::config(args, &Config::load()?, sub),
         Command::Completions(args) => inspect::completions(args),
         Command::Man => inspect::man(),
-        Command::ExtractPdf(args) => Ok(corpus::pdf::child_main(args.memory)),
     }
 }
 
@@ -135,8 +134,19 @@ fn run_watch(args: WatchArgs, config: &Config, matches: Option<&ArgMatches>) -> 
     Ok(EXIT_OK)
 }
 
-fn run_verify(args: VerifyArgs) -> Result<i32> {
-    let found = index::verify(&args.index)?;
+fn run_verify(args: VerifyArgs, config: &Config, matches: Option<&ArgMatches>) -> Result<i32> {
+    let (index_dir, _) = config.pick(
+        matches,
+        "index",
+        "QUARRY_INDEX",
+        args.index.clone(),
+        config.values.index.clone(),
+    );
+    let index_dir = config::expand_home(&index_dir);
+    if !index::exists(&index_dir) {
+        return Err(Error::NoIndex { path: index_dir });
+    }
+    let found = index::verify(&index_dir)?;
     write_stdout(|w| match args.format {
         ReportFormat::Human => summary::write_verify(w, &found),
         ReportFormat::Json => summary::write_verify_json(w, &found),
@@ -188,7 +198,7 @@ fn run_search(args: SearchArgs, config: &Config, matches: Option<&ArgMatches>) -
             settings.index.display(),
             settings.corpus.display()
         ));
-        run_index_quietly(&settings)?;
+        run_index_quietly(&settings, config)?;
     }
     if let Some(batch) = &settings.batch {
         return run_batch(&settings, batch);
@@ -247,12 +257,13 @@ fn search_with_retry(settings: &SearchSettings, limit: usize) -> Result<search::
 
 /// The first search of a corpus builds its index (no progress bar, no
 /// signal handling: an interrupted first build leaves no index behind).
-fn run_index_quietly(settings: &SearchSettings) -> Result<()> {
+fn run_index_quietly(settings: &SearchSettings, config: &Config) -> Result<()> {
     let never = AtomicBool::new(false);
+    let options = settings::reading_options(&cli::ReadingArgs::default(), config)?;
     let report = index::update(
         &settings.corpus,
         &settings.index,
-        &index::Options::default(),
+        &options,
         &never,
         &mut WarningsOnly,
     )?;

@@ -235,7 +235,7 @@ pub fn reading_options(args: &ReadingArgs, config: &Config) -> Result<index::Opt
         return Err(Error::Argument {
             flag: "--memory",
             reason: format!(
-                "{} MiB for {threads} threads is {per_thread} MiB each; each thread needs {} to {} MiB",
+                "{} MiB for {threads} thread(s) is {per_thread} MiB each; each thread needs {} to {} MiB",
                 args.memory,
                 index::MIN_MIB_PER_THREAD,
                 index::MAX_MIB_PER_THREAD

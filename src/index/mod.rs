@@ -126,16 +126,22 @@ pub fn open(dir: &Path) -> Result<IndexHandle> {
     handle(dir, index)
 }
 
-/// Opens an existing index for searching, read-only when its folder
-/// cannot be written.
+/// Opens an existing index for reading, read-only when its folder cannot
+/// be written.
 pub fn open_for_search(dir: &Path) -> Result<IndexHandle> {
-    let handle = open(dir)?;
+    readable(open(dir)?)
+}
+
+/// The same index, through the read-only directory when a reader cannot
+/// take its lock in the folder.
+pub fn readable(handle: IndexHandle) -> Result<IndexHandle> {
+    let dir = handle.dir.clone();
     match handle.reader() {
         Err(Error::NotWritable { .. }) => {
-            let directory =
-                readonly::ReadOnlyDirectory::open(dir).map_err(|e| Error::index(dir, e.into()))?;
-            let index = Index::open(directory).map_err(|e| Error::index(dir, e))?;
-            self::handle(dir, index)
+            let directory = readonly::ReadOnlyDirectory::open(&dir)
+                .map_err(|e| Error::index(&dir, e.into()))?;
+            let index = Index::open(directory).map_err(|e| Error::index(&dir, e))?;
+            self::handle(&dir, index)
         }
         Err(e) => Err(e),
         Ok(_) => Ok(handle),
@@ -260,10 +266,12 @@ pub fn update(
     for (path, reason) in &walk.errors {
         reporter.warn(&format!("{}: {reason}", path.display()));
     }
-    let handle = if exists(index_dir) {
+    let handle = if exists(index_dir) && options.rebuild {
+        // A rebuild never needs the old index to open: it may be damaged.
+        None
+    } else if exists(index_dir) {
         match open(index_dir) {
-            Ok(handle) if !options.rebuild => Some(handle),
-            Ok(_) => None,
+            Ok(handle) => Some(handle),
             Err(Error::SchemaMismatch { .. }) => {
                 reporter.warn(&format!(
                     "index at {} was built by another version of quarry: rebuilding it",

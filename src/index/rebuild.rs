@@ -89,13 +89,18 @@ fn passages_in(dir: &Path) -> u64 {
 /// Documents in the index at `dir`: its manifest's files, or for an index
 /// of another schema its tantivy documents (0 if unreadable).
 fn documents_in(dir: &Path) -> u64 {
-    if let Ok(manifest) = super::open(dir).and_then(|h| h.manifest()) {
-        return manifest.files.len() as u64;
-    }
-    tantivy::Index::open_in_dir(dir)
-        .and_then(|index| index.reader())
-        .map(|reader| reader.searcher().num_docs())
-        .unwrap_or(0)
+    // The index may be damaged (that is why it is rebuilt): never let its
+    // fast fields panic the rebuild.
+    let read = std::panic::catch_unwind(|| {
+        if let Ok(manifest) = super::open(dir).and_then(|h| h.manifest()) {
+            return manifest.files.len() as u64;
+        }
+        tantivy::Index::open_in_dir(dir)
+            .and_then(|index| index.reader())
+            .map(|reader| reader.searcher().num_docs())
+            .unwrap_or(0)
+    });
+    read.unwrap_or(0)
 }
 
 /// `.<name>.rebuild` next to the index directory.

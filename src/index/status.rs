@@ -31,7 +31,7 @@ pub fn status(
 ) -> Result<Status> {
     let walk = corpus::walk(corpus, Some(index_dir), &options.walk)?;
     let (manifest, outdated, racy_after) = if exists(index_dir) {
-        match open(index_dir) {
+        match open(index_dir).and_then(super::readable) {
             Ok(handle) => {
                 let racy_after = super::read_payload(&handle.dir, &handle.index)?
                     .and_then(|p| p.committed_at)

@@ -40,6 +40,42 @@ impl Verification {
 /// Verifies the index in `dir`. Errors only when there is no index at all;
 /// anything wrong inside it is a [`Problem`].
 pub fn verify(dir: &Path) -> Result<Verification> {
+    // tantivy can panic reading a damaged fast-field file: that is one more
+    // problem to report (after the checksums, which name the file), never
+    // a crash.
+    match std::panic::catch_unwind(|| verify_unguarded(dir)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let mut problems = checksum_problems(dir);
+            problems.push(Problem {
+                what: "segments".to_string(),
+                problem: format!("reading failed: {}", crate::error::panic_message(&panic)),
+            });
+            Ok(Verification {
+                problems,
+                ..Verification::default()
+            })
+        }
+    }
+}
+
+/// Segment files whose checksum does not match.
+fn checksum_problems(dir: &Path) -> Vec<Problem> {
+    let bad =
+        std::panic::catch_unwind(|| Index::open_in_dir(dir).and_then(|i| i.validate_checksum()));
+    match bad {
+        Ok(Ok(files)) => files
+            .into_iter()
+            .map(|file| Problem {
+                what: file.display().to_string(),
+                problem: "checksum mismatch".to_string(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn verify_unguarded(dir: &Path) -> Result<Verification> {
     if !super::exists(dir) {
         return Err(Error::Damaged {
             path: dir.to_path_buf(),
@@ -74,7 +110,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
         }
         Err(e) => problem("segments", format!("cannot check checksums: {e}")),
     }
-    let handle = match handle(dir, index) {
+    let handle = match handle(dir, index).and_then(super::readable) {
         Ok(handle) => handle,
         Err(e) => {
             problem("schema", e.to_string());
@@ -88,10 +124,23 @@ pub fn verify(dir: &Path) -> Result<Verification> {
             return Ok(found);
         }
     };
-    let manifest = match Manifest::load(&searcher) {
-        Ok(manifest) => manifest,
-        Err(e) => {
+    // A damaged fast-field file can make tantivy panic while reading it.
+    let loaded =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Manifest::load(&searcher)));
+    let manifest = match loaded {
+        Ok(Ok(manifest)) => manifest,
+        Ok(Err(e)) => {
             problem("fast fields", format!("cannot read the manifest: {e}"));
+            return Ok(found);
+        }
+        Err(panic) => {
+            problem(
+                "fast fields",
+                format!(
+                    "cannot read the manifest: {}",
+                    crate::error::panic_message(&panic)
+                ),
+            );
             return Ok(found);
         }
     };

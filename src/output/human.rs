@@ -96,7 +96,14 @@ pub fn write_search(
 
 /// An OSC 8 link to a hit's file (`#page=N` for a PDF page).
 fn link(hit: &Hit, corpus: &std::path::Path) -> Option<String> {
-    let file = hit.path.split('#').next()?;
+    // A collection record's key is `file#id`; any other `#` is the name's.
+    let file = match &hit.doc_id {
+        Some(id) => hit
+            .path
+            .strip_suffix(&format!("#{id}"))
+            .unwrap_or(&hit.path),
+        None => &hit.path,
+    };
     let path = corpus.join(crate::corpus::key_to_path(file));
     let mut url = String::from("file://");
     for byte in path.to_string_lossy().bytes() {

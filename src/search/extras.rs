@@ -5,11 +5,13 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::Hit;
+use super::plan::{Matcher, Node, Plan};
+use super::{Hit, query};
 use crate::error::{Error, Result};
 use crate::index::IndexHandle;
+use crate::schema::{TITLE_BOOST, TextField};
 
 /// One node of a score explanation: a value, what it is, and its parts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,22 +79,114 @@ pub fn add_context(
     Ok(())
 }
 
-/// Adds to each hit tantivy's explanation of its score (per term BM25
-/// parts, boosts).
+/// Adds to each hit the breakdown of its score, following the plan the
+/// way the tantivy query scores it: a boolean node sums its matching
+/// clauses, a boost multiplies, a prefix takes its best word, a title match
+/// carries the title boost, and each term or phrase is tantivy's own BM25
+/// explanation. (tantivy's explanation of a whole boolean query trips a
+/// debug assertion on unions in 0.27; leaves are safe.)
 pub fn add_explanations(
     handle: &IndexHandle,
     searcher: &Searcher,
-    query: &dyn Query,
+    plan: &Plan,
     hits: &mut [Hit],
 ) -> Result<()> {
     for hit in hits {
         let Some(address) = hit.address else {
             continue;
         };
-        let explanation = query
-            .explain(searcher, address)
-            .map_err(|e| Error::index(&handle.dir, e))?;
-        hit.explanation = serde_json::from_str(&explanation.to_pretty_json()).ok();
+        hit.explanation = explain_node(&plan.root, plan, handle, searcher, address)?;
     }
     Ok(())
+}
+
+fn explain_node(
+    node: &Node,
+    plan: &Plan,
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    address: DocAddress,
+) -> Result<Option<Explanation>> {
+    Ok(match node {
+        Node::All | Node::Filter(_) => None,
+        Node::Boost(inner, boost) => {
+            explain_node(inner, plan, handle, searcher, address)?.map(|e| Explanation {
+                value: e.value * boost,
+                description: format!("boost {boost} ×"),
+                details: vec![e],
+            })
+        }
+        Node::Bool(clauses) => {
+            let mut details = Vec::new();
+            for (occur, child) in clauses {
+                if *occur == Occur::MustNot {
+                    continue;
+                }
+                details.extend(explain_node(child, plan, handle, searcher, address)?);
+            }
+            sum("sum of the matching clauses", details)
+        }
+        Node::Leaf(id) => {
+            let mut details = Vec::new();
+            for (field, matcher) in &plan.leaves[*id].targets {
+                details.extend(explain_target(*field, matcher, handle, searcher, address)?);
+            }
+            sum("sum over fields", details)
+        }
+    })
+}
+
+fn sum(description: &str, details: Vec<Explanation>) -> Option<Explanation> {
+    match details.len() {
+        0 => None,
+        1 => details.into_iter().next(),
+        _ => Some(Explanation {
+            value: details.iter().map(|d| d.value).sum(),
+            description: description.to_string(),
+            details,
+        }),
+    }
+}
+
+/// One field's match of a leaf.
+fn explain_target(
+    field: TextField,
+    matcher: &Matcher,
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    address: DocAddress,
+) -> Result<Option<Explanation>> {
+    let leaf = |query: &dyn Query| -> Result<Option<Explanation>> {
+        Ok(query
+            .explain(searcher, address)
+            .ok()
+            .and_then(|e| serde_json::from_str::<Explanation>(&e.to_pretty_json()).ok()))
+    };
+    let found = match matcher {
+        Matcher::Prefix { expansions, .. } => {
+            let words = handle.fields.words(field);
+            let mut best: Option<Explanation> = None;
+            for word in expansions {
+                if let Some(e) = leaf(query::term_query(words, word).as_ref())?
+                    && best.as_ref().is_none_or(|b| e.value > b.value)
+                {
+                    best = Some(e);
+                }
+            }
+            best.map(|e| Explanation {
+                value: e.value,
+                description: "best word of the prefix".to_string(),
+                details: vec![e],
+            })
+        }
+        _ => leaf(query::matcher_query(field, matcher, &handle.fields).as_ref())?,
+    };
+    Ok(found.map(|e| match field {
+        TextField::Title => Explanation {
+            value: e.value * TITLE_BOOST,
+            description: format!("title match, boost {TITLE_BOOST} ×"),
+            details: vec![e],
+        },
+        TextField::Body => e,
+    }))
 }

@@ -172,13 +172,7 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
         extras::add_context(handle, &searcher, &mut hits, request.context)?;
     }
     if request.explain {
-        let query = collect::constrained(
-            query::to_query(&plan, &handle.fields),
-            handle,
-            &searcher,
-            request,
-        )?;
-        extras::add_explanations(handle, &searcher, query.as_ref(), &mut hits)?;
+        extras::add_explanations(handle, &searcher, &plan, &mut hits)?;
     }
     let total_hits = found.total;
     tracing::debug!(total_hits, shown = hits.len(), elapsed = ?started.elapsed(), "search done");

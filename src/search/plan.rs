@@ -114,6 +114,8 @@ pub trait PrefixExpander {
 pub const MAX_QUERY_BYTES: usize = 4096;
 /// Most terms (words of all leaves, phrase words included) in one query.
 pub const MAX_TERMS: usize = 64;
+/// Largest boost accepted (`word^1000`): more would overflow scores.
+pub const MAX_BOOST: f64 = 1000.0;
 /// Largest phrase slop accepted (`"a b"~100`).
 pub const MAX_SLOP: u32 = 100;
 /// Deepest nesting of parentheses accepted: tantivy's grammar recurses per
@@ -294,9 +296,18 @@ impl Planner<'_> {
     fn node(&mut self, ast: UserInputAst) -> Result<Option<Node>> {
         match ast {
             UserInputAst::Clause(children) => self.clause(children),
-            UserInputAst::Boost(inner, boost) => Ok(self
-                .node(*inner)?
-                .map(|node| Node::Boost(Box::new(node), boost.into_inner() as f32))),
+            UserInputAst::Boost(inner, boost) => {
+                let boost = boost.into_inner();
+                if !(0.0..=MAX_BOOST).contains(&boost) {
+                    return Err(Error::query(
+                        self.query,
+                        format!("boost {boost} is outside 0 to {MAX_BOOST}"),
+                    ));
+                }
+                Ok(self
+                    .node(*inner)?
+                    .map(|node| Node::Boost(Box::new(node), boost as f32)))
+            }
             UserInputAst::Leaf(leaf) => self.leaf(*leaf),
         }
     }

@@ -85,7 +85,11 @@ fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {
     Box::new(BooleanQuery::union(per_field))
 }
 
-fn matcher_query(field: TextField, matcher: &Matcher, fields: &Fields) -> Box<dyn Query> {
+pub(crate) fn matcher_query(
+    field: TextField,
+    matcher: &Matcher,
+    fields: &Fields,
+) -> Box<dyn Query> {
     match matcher {
         Matcher::Term(text) => term_query(fields.stemmed(field), text),
         Matcher::Phrase { terms, slop } => {
@@ -109,7 +113,7 @@ fn matcher_query(field: TextField, matcher: &Matcher, fields: &Fields) -> Box<dy
     }
 }
 
-fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+pub(crate) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,

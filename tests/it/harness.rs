@@ -63,14 +63,36 @@ impl TestEnv {
         std::fs::write(&path, bytes).expect("write corpus file");
     }
 
-    /// The binary, run in the temp dir, without the variables quarry reads.
+    /// The binary, run in the temp dir, without the variables quarry reads
+    /// and without any configuration file (`QUARRY_CONFIG` empty: a user's
+    /// `quarry.toml` never leaks into a test).
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(QUARRY);
         cmd.current_dir(self.root())
             .env_remove("QUARRY_CORPUS")
             .env_remove("QUARRY_INDEX")
-            .env_remove("NO_COLOR");
+            .env_remove("NO_COLOR")
+            .env("QUARRY_CONFIG", "");
         cmd
+    }
+
+    /// Like [`TestEnv::command`], but with configuration files looked up
+    /// as usual: `./quarry.toml` in the temp dir, then the user
+    /// configuration directory, which is `<temp>/xdg` (`XDG_CONFIG_HOME`),
+    /// never the real user's.
+    pub fn command_with_config(&self) -> Command {
+        let mut cmd = self.command();
+        cmd.env_remove("QUARRY_CONFIG")
+            .env("XDG_CONFIG_HOME", self.root().join("xdg"));
+        cmd
+    }
+
+    /// Writes a file relative to the temp dir (beside `corpus/`), creating
+    /// its folders: a `quarry.toml`, say.
+    pub fn write_root(&self, path: &str, text: &str) {
+        let path = self.root().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create folders");
+        std::fs::write(&path, text).expect("write file");
     }
 
     /// Runs quarry with exactly `args`.
@@ -160,7 +182,7 @@ impl Output {
         for line in self.stdout.lines() {
             assert!(summary.is_none(), "a line after the summary: {line}");
             match serde_json::from_str(line) {
-                Ok(Message::Hit(hit)) => hits.push(hit),
+                Ok(Message::Hit(hit)) => hits.push(*hit),
                 Ok(Message::Summary(s)) => summary = Some(s),
                 Err(e) => panic!("bad JSON line ({e}): {line}"),
             }
@@ -186,7 +208,7 @@ impl Output {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Message {
-    Hit(Hit),
+    Hit(Box<Hit>),
     Summary(Summary),
 }
 
@@ -216,6 +238,34 @@ pub struct Hit {
     /// Present only when the document names its author.
     #[serde(default)]
     pub author: Option<String>,
+    /// Matching passages of the document not shown (`--per-doc`); absent
+    /// when 0.
+    #[serde(default)]
+    pub more_in_document: Option<usize>,
+    /// Neighbouring passages (`--context`); absent without.
+    #[serde(default)]
+    pub context: Option<Vec<ContextPassage>>,
+    /// The score's breakdown (`--explain`); absent without.
+    #[serde(default)]
+    pub explain: Option<Explanation>,
+}
+
+/// One neighbouring passage of a hit (`--context`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextPassage {
+    pub passage: u64,
+    pub text: String,
+}
+
+/// One node of a score explanation (`--explain`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explanation {
+    pub value: f64,
+    pub description: String,
+    #[serde(default)]
+    pub details: Vec<Explanation>,
 }
 
 impl Hit {

@@ -291,7 +291,15 @@ fn hit_set(env: &TestEnv, index: &Path, query: &str) -> Vec<(String, u64, String
     let out = run(&mut env.command_at(
         "search",
         index,
-        &["--format", "json", "--limit", "1000", query],
+        &[
+            "--format",
+            "json",
+            "--limit",
+            "1000",
+            "--per-doc",
+            "0",
+            query,
+        ],
     ));
     assert!(out.code == 0 || out.code == 1, "{out:#?}");
     let (hits, summary) = out.json();

@@ -282,7 +282,7 @@ fn long_text() -> String {
 fn a_long_text_without_blank_lines_is_cut_into_passages() {
     let text = long_text();
     let env = TestEnv::new(&[("long.txt", &text)]);
-    let (mut hits, summary) = env.search_json(&["--limit", "100", "granite"]);
+    let (mut hits, summary) = env.search_json(&["--limit", "100", "--per-doc", "0", "granite"]);
     assert_eq!(summary.total_hits, hits.len());
     // At most 200 words a passage: 1,500 words make at least 8.
     assert!(hits.len() >= 8, "only {} passages", hits.len());

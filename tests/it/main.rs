@@ -13,4 +13,5 @@ mod output;
 mod replay;
 mod search;
 mod trust;
+mod ux;
 mod watch;
