@@ -26,11 +26,14 @@ pub enum Command {
     /// Index, then follow the corpus: changes are searchable within about a
     /// second. Stop with Ctrl-C.
     #[command(
-        after_help = "Exit status: 0 stopped by SIGINT/SIGTERM (pending work committed), 2 error,\n3 another process is updating the index."
+        after_help = "Exit status: 0 stopped by SIGINT/SIGTERM (pending work committed), 2 error,\n3 another process is updating the index.\n\nExamples:\n  quarry watch\n  quarry watch --corpus ~/reading --index ~/.quarry"
     )]
     Watch(WatchArgs),
     /// Show what the index holds: documents, passages, words, size, formats,
     /// sources, dates, skipped files.
+    #[command(
+        after_help = "Examples:\n  quarry stats\n  quarry stats --index ~/.quarry --format json | jq .formats"
+    )]
     Stats(StatsArgs),
     /// Print a document's text with its metadata, or one passage with its
     /// neighbours.
@@ -39,6 +42,9 @@ pub enum Command {
     )]
     Show(ShowArgs),
     /// Print the effective settings and where each comes from.
+    #[command(
+        after_help = "quarry.toml is read from QUARRY_CONFIG, else ./quarry.toml, else the user\nconfiguration directory (~/.config/quarry/quarry.toml).\n\nExamples:\n  quarry config\n  QUARRY_INDEX=/tmp/idx quarry config"
+    )]
     Config(ConfigArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
@@ -56,12 +62,12 @@ pub enum Command {
     Eval(EvalArgs),
     /// Check the index: segment checksums, stored passages, manifest.
     #[command(
-        after_help = "Exit status: 0 clean, 4 problems found (each is named; fix with\n'quarry index --rebuild')."
+        after_help = "Exit status: 0 clean, 4 problems found (each is named; fix with\n'quarry index --rebuild').\n\nExamples:\n  quarry verify\n  quarry verify --index ~/.quarry --format json"
     )]
     Verify(VerifyArgs),
     /// Show what the next `index` would do, without changing anything.
     #[command(
-        after_help = "Lines are 'A path' (added), 'M path' (modified), 'D path' (deleted),\nthen a count line."
+        after_help = "Lines are 'A path' (added), 'M path' (modified), 'D path' (deleted),\nthen a count line.\n\nExamples:\n  quarry status\n  quarry status --checksum --format json"
     )]
     Status(StatusArgs),
     /// Search the index; builds it first when there is none.
@@ -223,8 +229,8 @@ pub struct ShowArgs {
     #[arg(short = 'C', long, default_value_t = 0, value_name = "N")]
     pub context: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    pub format: ShowFormat,
     #[command(flatten)]
     pub style: StyleArgs,
 }
@@ -398,6 +404,16 @@ pub enum OutputFormat {
     Paths,
     /// TREC run lines: `qid Q0 docid rank score tag`.
     Trec,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The text with its metadata, highlights in colour.
+    Human,
+    /// One object: the metadata and every passage shown.
+    Json,
+    /// Only the document's path.
+    Paths,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

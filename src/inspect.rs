@@ -12,9 +12,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
-use crate::cli::{
-    Cli, CompletionsArgs, ConfigArgs, OutputFormat, ReportFormat, ShowArgs, StatsArgs,
-};
+use crate::cli::{Cli, CompletionsArgs, ConfigArgs, ReportFormat, ShowArgs, ShowFormat, StatsArgs};
 use crate::config::Config;
 use crate::error::{EXIT_NO_HITS, EXIT_OK, Error, Result};
 use crate::index::{self, IndexHandle};
@@ -295,12 +293,12 @@ pub fn show(args: ShowArgs, config: &Config, matches: Option<&ArgMatches>) -> Re
         });
     }
     write_stdout(|w| match args.format {
-        OutputFormat::Json => {
+        ShowFormat::Json => {
             serde_json::to_writer(&mut *w, &shown)?;
             writeln!(w)
         }
-        OutputFormat::Paths => writeln!(w, "{}", output::sanitize::line(&shown.path)),
-        OutputFormat::Human | OutputFormat::Trec => write_shown(w, &shown, only, &look),
+        ShowFormat::Paths => writeln!(w, "{}", output::sanitize::line(&shown.path)),
+        ShowFormat::Human => write_shown(w, &shown, only, &look),
     })?;
     Ok(if shown.passages.is_empty() {
         EXIT_NO_HITS

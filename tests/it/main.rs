@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod eval;
 mod filters;
 mod formats;
 mod highlight;
