@@ -156,13 +156,24 @@ impl Format {
         file_name: &str,
         options: &ExtractOptions,
     ) -> Result<Extracted, String> {
+        self.extract_owned(bytes.to_vec(), file_name, options)
+    }
+
+    /// [`Format::extract`], taking the bytes: a large text file is then
+    /// held once (decoded in place), not three times.
+    pub fn extract_owned(
+        self,
+        bytes: Vec<u8>,
+        file_name: &str,
+        options: &ExtractOptions,
+    ) -> Result<Extracted, String> {
         if self == Format::Pdf {
-            return pdf::extract(bytes, file_name, &options.pdf);
+            return pdf::extract(&bytes, file_name, &options.pdf);
         }
         let mut warnings = Vec::new();
         let raw = decode(bytes, &mut warnings)?;
         let mut extracted = match self {
-            Format::Text => text::extract(&raw, file_name),
+            Format::Text => text::extract(raw, file_name),
             Format::Markdown => markdown::extract(&raw, file_name),
             Format::Jsonl => jsonl::extract(&raw, &options.jsonl_fields),
             Format::Html => html_with_timeout(raw, file_name, options.html_timeout)?,
@@ -197,25 +208,25 @@ const BINARY_SNIFF: usize = 8 * 1024;
 /// order mark is dropped; a NUL byte in the first 8 KiB means binary
 /// content (skipped); invalid UTF-8 is decoded lossily (each bad sequence
 /// becomes U+FFFD) with a warning.
-fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, String> {
+fn decode(mut bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return Ok(utf16(rest, u16::from_le_bytes, warnings));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         return Ok(utf16(rest, u16::from_be_bytes, warnings));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
         return Err("binary content (NUL bytes)".to_string());
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
         Err(err) => {
-            warnings.push(format!(
-                "invalid UTF-8 at byte {}, decoded lossily",
-                err.valid_up_to()
-            ));
-            Ok(String::from_utf8_lossy(bytes).into_owned())
+            let valid = err.utf8_error().valid_up_to();
+            warnings.push(format!("invalid UTF-8 at byte {valid}, decoded lossily"));
+            Ok(String::from_utf8_lossy(err.as_bytes()).into_owned())
         }
     }
 }
@@ -266,11 +277,14 @@ mod tests {
     fn a_bom_is_dropped_and_bad_utf8_warns() {
         let mut warnings = Vec::new();
         assert_eq!(
-            decode(b"\xEF\xBB\xBFhello", &mut warnings).unwrap(),
+            decode(b"\xEF\xBB\xBFhello".to_vec(), &mut warnings).unwrap(),
             "hello"
         );
         assert!(warnings.is_empty());
-        assert_eq!(decode(b"ab\xFFcd", &mut warnings).unwrap(), "ab\u{FFFD}cd");
+        assert_eq!(
+            decode(b"ab\xFFcd".to_vec(), &mut warnings).unwrap(),
+            "ab\u{FFFD}cd"
+        );
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("byte 2"), "{}", warnings[0]);
     }
@@ -286,8 +300,8 @@ mod tests {
             .into_iter()
             .chain("Zürich".encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
-        assert_eq!(decode(&le, &mut warnings).unwrap(), "Zürich");
-        assert_eq!(decode(&be, &mut warnings).unwrap(), "Zürich");
+        assert_eq!(decode(le, &mut warnings).unwrap(), "Zürich");
+        assert_eq!(decode(be, &mut warnings).unwrap(), "Zürich");
         assert!(warnings.is_empty());
     }
 
@@ -295,13 +309,13 @@ mod tests {
     fn nul_bytes_early_mean_binary() {
         let mut warnings = Vec::new();
         assert!(
-            decode(b"\x7fELF\x02\x01\x00\x00", &mut warnings)
+            decode(b"\x7fELF\x02\x01\x00\x00".to_vec(), &mut warnings)
                 .unwrap_err()
                 .contains("binary")
         );
         let late: Vec<u8> = std::iter::repeat_n(b'a', 9000).chain([0]).collect();
         assert!(
-            decode(&late, &mut warnings).is_ok(),
+            decode(late, &mut warnings).is_ok(),
             "a NUL after 8 KiB is not looked at"
         );
     }

@@ -9,15 +9,15 @@ pub const VERSION: u32 = 1;
 /// A first line longer than this (in chars) is prose, not a title.
 const MAX_TITLE_CHARS: usize = 100;
 
-pub fn extract(text: &str, file_name: &str) -> Extracted {
-    let title = title_line(text).unwrap_or_else(|| title_from_file_name(file_name));
+pub fn extract(text: String, file_name: &str) -> Extracted {
+    let title = title_line(&text).unwrap_or_else(|| title_from_file_name(file_name));
     Extracted {
         documents: vec![Document {
             meta: Metadata {
                 title,
                 ..Metadata::default()
             },
-            text: text.to_string(),
+            text,
             ..Document::default()
         }],
         warnings: Vec::new(),
@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn a_short_first_line_before_a_blank_line_is_the_title() {
-        let doc = extract("Shale gas in Sichuan\n\nBody text.\n", "x.txt")
+        let doc = extract("Shale gas in Sichuan\n\nBody text.\n".to_string(), "x.txt")
             .documents
             .remove(0);
         assert_eq!(doc.meta.title, "Shale gas in Sichuan");
@@ -54,14 +54,14 @@ mod tests {
             "first\nsecond\n".to_string(),
             String::new(),
         ] {
-            let doc = extract(&text, "speech-2018.txt").documents.remove(0);
+            let doc = extract(text.clone(), "speech-2018.txt").documents.remove(0);
             assert_eq!(doc.meta.title, "speech-2018", "for {text:?}");
         }
     }
 
     #[test]
     fn crlf_line_ends_still_find_the_title() {
-        let doc = extract("Title here\r\n\r\nBody.", "x.txt")
+        let doc = extract("Title here\r\n\r\nBody.".to_string(), "x.txt")
             .documents
             .remove(0);
         assert_eq!(doc.meta.title, "Title here");

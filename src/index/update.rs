@@ -315,7 +315,10 @@ impl Updater {
             return Done::Unchanged;
         }
         let file_name = file.key.rsplit('/').next().unwrap_or(&file.key);
-        let extracted = match file.format.extract(&bytes, file_name, &options.extract) {
+        let extracted = match file
+            .format
+            .extract_owned(bytes, file_name, &options.extract)
+        {
             Ok(extracted) => extracted,
             Err(reason) => return self.failed(file, old, record, reason),
         };
