@@ -20,7 +20,8 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer,
 };
 use tantivy::{Index, TantivyDocument};
 
@@ -28,12 +29,21 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
 /// `kind` of the record-only document of a file without passages.
 pub const KIND_FILE: &str = "file";
+
+/// Lucene's English stop words: so frequent they only add noise to a
+/// score. Dropped from the stemmed fields (positions keep their gaps, so
+/// phrases still line up); the unstemmed prefix fields keep them.
+pub const STOP_WORDS: [&str; 33] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+];
 
 /// Analyzer of the stemmed fields: words, NFC, lowercase, ASCII folding,
 /// English Snowball stemming.
@@ -46,7 +56,7 @@ pub const WORDS_ANALYZER: &str = "quarry_words";
 const MAX_TOKEN_BYTES: usize = 40;
 
 /// Weight of a title match relative to a body match.
-pub const TITLE_BOOST: f32 = 2.0;
+pub const TITLE_BOOST: f32 = 1.5;
 
 /// The fields of a passage document.
 #[derive(Clone, Copy, Debug)]
@@ -208,6 +218,9 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
         .filter(Stemmer::new(Language::English))
         .build()
 }

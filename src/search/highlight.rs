@@ -55,14 +55,17 @@ impl Analyzers {
                 word: t.text.clone(),
             });
         }
-        // Both analyzers share the tokenizer and the filters that drop
-        // tokens, so their streams line up one to one.
+        // Both analyzers share the tokenizer, so the stemmed stream is the
+        // words stream minus its stop words: match tokens by offset. A stop
+        // word keeps an empty stem and never matches a stemmed term.
         let mut stream = self.stemmed.token_stream(text);
-        for token in tokens.iter_mut() {
-            if !stream.advance() {
-                break;
+        let mut next = tokens.iter_mut().peekable();
+        while stream.advance() {
+            let stemmed = stream.token();
+            while next.next_if(|t| t.from < stemmed.offset_from).is_some() {}
+            if let Some(token) = next.next_if(|t| t.from == stemmed.offset_from) {
+                token.stem.clone_from(&stemmed.text);
             }
-            token.stem.clone_from(&stream.token().text);
         }
         tokens
     }
