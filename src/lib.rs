@@ -357,12 +357,9 @@ fn print_paths(settings: &SearchSettings) -> Result<i32> {
 
 /// Prints the results on stdout; a closed pipe ends the output quietly.
 fn print(settings: &SearchSettings, outcome: &search::Outcome) -> Result<()> {
-    let corpus = index::open_for_search(&settings.index)
-        .ok()
-        .and_then(|h| h.corpus());
     write_stdout(|w| match settings.format {
         OutputFormat::Human | OutputFormat::Paths | OutputFormat::Trec => {
-            output::human::write_search(w, outcome, &settings.look, corpus.as_deref())
+            output::human::write_search(w, outcome, &settings.look, outcome.corpus.as_deref())
         }
         OutputFormat::Json => output::json::write_search(w, &settings.request.query, outcome),
     })?;

@@ -1,3 +1,6 @@
+//! Test-only (declared `#[cfg(test)] mod faults` in `index/mod.rs`): the
+//! `unwrap`/`expect` calls below fail the test, never a user's run.
+//!
 //! Fault injection on the index's storage (reliability.md 5.C C2 and C3,
 //! harness 6.2): a [`FaultyDirectory`] wraps tantivy's `MmapDirectory` and
 //! fails the Nth call of one operation, or runs out of space after a byte

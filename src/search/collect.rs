@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::plan::Plan;
 use super::{Request, Sort, query};
@@ -94,11 +94,12 @@ fn group(
 ) -> Result<(Ranked, HashMap<String, usize>)> {
     let mut shown: HashMap<String, usize> = HashMap::new();
     let mut page = Vec::new();
+    let mut paths = Paths::default();
     for &(score, address) in candidates {
         if page.len() >= wanted {
             break;
         }
-        let path = path_of(handle, searcher, address)?;
+        let path = paths.of(handle, searcher, address)?;
         let count = shown.entry(path).or_default();
         if *count < per_doc {
             *count += 1;
@@ -108,15 +109,49 @@ fn group(
     Ok((page, shown))
 }
 
-fn path_of(handle: &IndexHandle, searcher: &Searcher, address: DocAddress) -> Result<String> {
-    let doc: TantivyDocument = searcher
-        .doc(address)
-        .map_err(|e| Error::index(&handle.dir, e))?;
-    Ok(doc
-        .get_first(handle.fields.path)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string())
+/// Path keys of candidates, read from the `path` fast field (not the
+/// stored document, which would decompress a block per candidate), each
+/// ordinal looked up once per segment.
+#[derive(Default)]
+struct Paths {
+    columns: HashMap<u32, Option<tantivy::columnar::StrColumn>>,
+    names: HashMap<(u32, u64), String>,
+}
+
+impl Paths {
+    fn of(
+        &mut self,
+        handle: &IndexHandle,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<String> {
+        let segment = address.segment_ord;
+        let column = match self.columns.entry(segment) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(segment)
+                    .fast_fields()
+                    .str("path")
+                    .map_err(|e| Error::index(&handle.dir, e))?,
+            ),
+        };
+        let Some(column) = column else {
+            return Ok(String::new());
+        };
+        let Some(ord) = column.ords().first(address.doc_id) else {
+            return Ok(String::new());
+        };
+        if let Some(name) = self.names.get(&(segment, ord)) {
+            return Ok(name.clone());
+        }
+        let mut name = String::new();
+        column
+            .ord_to_str(ord, &mut name)
+            .map_err(|e| Error::io(&handle.dir, e))?;
+        self.names.insert((segment, ord), name.clone());
+        Ok(name)
+    }
 }
 
 /// For each shown document: its matching passages that are not shown.

@@ -143,6 +143,8 @@ pub struct Outcome {
     /// Some `word*` matched more indexed words than are searched.
     pub truncated_prefixes: Vec<String>,
     pub elapsed: Duration,
+    /// The corpus root the index was built from (for links to the files).
+    pub corpus: Option<std::path::PathBuf>,
 }
 
 /// Runs a search on an open index.
@@ -177,6 +179,7 @@ pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
     let total_hits = found.total;
     tracing::debug!(total_hits, shown = hits.len(), elapsed = ?started.elapsed(), "search done");
     Ok(Outcome {
+        corpus: handle.corpus(),
         hits,
         total_hits,
         fallback_any,

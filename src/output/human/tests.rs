@@ -1,3 +1,6 @@
+//! Unit tests, compiled only under `#[cfg(test)]`: an `unwrap` or `expect`
+//! here fails the test on bad data, which is what it is for.
+
 #![allow(clippy::single_range_in_vec_init)]
 
 use std::time::Duration;
@@ -49,6 +52,7 @@ fn render(hits: Vec<Hit>, styles: &Styles) -> String {
         fallback_any: false,
         truncated_prefixes: Vec::new(),
         elapsed: Duration::from_millis(1),
+        corpus: None,
     };
     let mut out = Vec::new();
     let look = Look {
@@ -221,6 +225,7 @@ fn hyperlinks_point_at_the_file_and_pdf_page() {
         fallback_any: false,
         truncated_prefixes: Vec::new(),
         elapsed: Duration::from_millis(1),
+        corpus: None,
     };
     let look = Look {
         hyperlinks: true,
