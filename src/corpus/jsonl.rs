@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::{Document, Extracted, Metadata};
 
 /// Version of this extractor.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Which JSON field holds each part of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]

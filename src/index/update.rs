@@ -358,7 +358,16 @@ impl Updater {
         let bounds = self.bounds;
         let cut: Vec<Vec<std::ops::Range<usize>>> = documents
             .iter()
-            .map(|d| passage::split(&d.text, &d.breaks, bounds))
+            .map(|d| {
+                let ranges = passage::split(&d.text, &d.breaks, bounds);
+                // A record of a collection file may be all title (LISA has
+                // thousands): one empty passage keeps its title searchable.
+                if ranges.is_empty() && d.id.is_some() && !d.meta.title.trim().is_empty() {
+                    vec![0..0]
+                } else {
+                    ranges
+                }
+            })
             .collect();
         record.passages = cut.iter().map(|r| r.len() as u64).sum();
         let fields = self.handle.fields;

@@ -940,6 +940,24 @@ fn each_json_line_is_a_document_keyed_by_file_and_id() {
 }
 
 #[test]
+fn a_record_with_only_a_title_is_found_by_its_title() {
+    // Collections such as LISA have thousands of records whose abstract is
+    // all in the title; they were lost when only text made passages.
+    let data = r#"{"_id":"t1","title":"Quinoa exports from Peru","text":""}
+{"_id":"t2","title":"Other","text":"Nothing about grains."}
+"#;
+    let env = TestEnv::new(&[("c.jsonl", data)]);
+    env.index().assert_code(0);
+    let (hits, _) = env.search_json(&["quinoa"]);
+    assert_eq!(paths(&hits), ["c.jsonl#t1"]);
+    assert_eq!(hits[0].title, "Quinoa exports from Peru");
+    assert_eq!(hits[0].text, "");
+    let index = env.index_dir();
+    let index = index.to_str().expect("utf-8 path");
+    env.run(&["verify", "--index", index]).assert_code(0);
+}
+
+#[test]
 fn jsonl_field_names_can_be_mapped() {
     let data = r#"{"docno":"D-1","body":"Mapped sorghum text.","text":"Unmapped barley text."}
 {"docno":"D-2","body":"More sorghum here."}
