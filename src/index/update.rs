@@ -363,7 +363,7 @@ impl Updater {
                 // A record of a collection file may be all title (LISA has
                 // thousands): one empty passage keeps its title searchable.
                 if ranges.is_empty() && d.id.is_some() && !d.meta.title.trim().is_empty() {
-                    vec![0..0]
+                    std::iter::once(0..0).collect()
                 } else {
                     ranges
                 }

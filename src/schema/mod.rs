@@ -55,8 +55,10 @@ pub const WORDS_ANALYZER: &str = "quarry_words";
 /// analyzers do): they are base64, hashes or URLs, never words.
 const MAX_TOKEN_BYTES: usize = 40;
 
-/// Weight of a title match relative to a body match.
-pub const TITLE_BOOST: f32 = 1.5;
+/// An occurrence of a word in the title counts as this many in the body
+/// (a BM25F field weight; phrases and prefixes multiply a title match's
+/// score by it).
+pub const TITLE_WEIGHT: f32 = 2.0;
 
 /// The fields of a passage document.
 #[derive(Clone, Copy, Debug)]

@@ -11,7 +11,7 @@ use super::plan::{Matcher, Node, Plan};
 use super::{Hit, query};
 use crate::error::{Error, Result};
 use crate::index::IndexHandle;
-use crate::schema::{TITLE_BOOST, TextField};
+use crate::schema::{TITLE_WEIGHT, TextField};
 
 /// One node of a score explanation: a value, what it is, and its parts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,6 +126,13 @@ fn explain_node(
             }
             sum("sum of the matching clauses", details)
         }
+        Node::Leaf(id) if query::combined_words(&plan.leaves[*id], &handle.fields).is_some() => {
+            explain_query(
+                query::leaf_query(&plan.leaves[*id], &handle.fields).as_ref(),
+                searcher,
+                address,
+            )
+        }
         Node::Leaf(id) => {
             let mut details = Vec::new();
             for (field, matcher) in &plan.leaves[*id].targets {
@@ -148,6 +155,19 @@ fn sum(description: &str, details: Vec<Explanation>) -> Option<Explanation> {
     }
 }
 
+/// tantivy's explanation of one query's score, in our form; `None` when
+/// the passage does not match it.
+fn explain_query(
+    query: &dyn Query,
+    searcher: &Searcher,
+    address: DocAddress,
+) -> Option<Explanation> {
+    query
+        .explain(searcher, address)
+        .ok()
+        .and_then(|e| serde_json::from_str::<Explanation>(&e.to_pretty_json()).ok())
+}
+
 /// One field's match of a leaf.
 fn explain_target(
     field: TextField,
@@ -157,17 +177,14 @@ fn explain_target(
     address: DocAddress,
 ) -> Result<Option<Explanation>> {
     let leaf = |query: &dyn Query| -> Result<Option<Explanation>> {
-        Ok(query
-            .explain(searcher, address)
-            .ok()
-            .and_then(|e| serde_json::from_str::<Explanation>(&e.to_pretty_json()).ok()))
+        Ok(explain_query(query, searcher, address))
     };
     let found = match matcher {
         Matcher::Prefix { expansions, .. } => {
             let words = handle.fields.words(field);
             let mut best: Option<Explanation> = None;
             for word in expansions {
-                if let Some(e) = leaf(query::term_query(words, word).as_ref())?
+                if let Some(e) = leaf(query::term_query(words, field, word).as_ref())?
                     && best.as_ref().is_none_or(|b| e.value > b.value)
                 {
                     best = Some(e);
@@ -183,8 +200,8 @@ fn explain_target(
     };
     Ok(found.map(|e| match field {
         TextField::Title => Explanation {
-            value: e.value * TITLE_BOOST,
-            description: format!("title match, boost {TITLE_BOOST} ×"),
+            value: e.value * TITLE_WEIGHT,
+            description: format!("title match, boost {TITLE_WEIGHT} ×"),
             details: vec![e],
         },
         TextField::Body => e,

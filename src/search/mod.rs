@@ -4,6 +4,7 @@
 //! so the order does not depend on how the index happens to be segmented.
 
 pub mod batch;
+mod bm25;
 mod collect;
 pub mod extras;
 pub mod highlight;

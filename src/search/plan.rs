@@ -158,22 +158,34 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
             ),
         ));
     }
+    let weighted: Vec<(String, f32)> = order
+        .into_iter()
+        .map(|term| {
+            let count = counts[&term] as f32;
+            (term, count)
+        })
+        .collect();
+    Ok(weighted_terms(&weighted, mode))
+}
+
+/// The plan of analysed terms, each a clause over every text field
+/// boosted by its weight (a weight of 1 adds no boost).
+fn weighted_terms(terms: &[(String, f32)], mode: Mode) -> Plan {
     let occur = match mode {
         Mode::All => Occur::Must,
         Mode::Any => Occur::Should,
     };
-    let mut leaves = Vec::with_capacity(order.len());
-    let mut clauses = Vec::with_capacity(order.len());
-    for term in order {
-        let count = counts[&term];
+    let mut leaves = Vec::with_capacity(terms.len());
+    let mut clauses = Vec::with_capacity(terms.len());
+    for (term, weight) in terms {
         let targets = TextField::ALL
             .iter()
             .map(|&f| (f, Matcher::Term(term.clone())))
             .collect();
         leaves.push(Leaf { targets });
         let leaf = Node::Leaf(leaves.len() - 1);
-        let node = if count > 1 {
-            Node::Boost(Box::new(leaf), count as f32)
+        let node = if *weight != 1.0 {
+            Node::Boost(Box::new(leaf), *weight)
         } else {
             leaf
         };
@@ -185,11 +197,11 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
     } else {
         Node::Bool(clauses)
     };
-    Ok(Plan {
+    Plan {
         root,
         leaves,
         has_implicit_and,
-    })
+    }
 }
 
 /// Plans `query` in `mode`.

@@ -10,9 +10,10 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::bm25::{Bm25Query, FieldWeight};
 use super::plan::{Filter, Leaf, Matcher, Node, Plan, PrefixExpander};
 use crate::error::{Error, Result};
-use crate::schema::{Fields, KIND_PASSAGE, TITLE_BOOST, TextField};
+use crate::schema::{Fields, KIND_PASSAGE, TITLE_WEIGHT, TextField};
 
 /// At most this many indexed words are searched for one `word*`, the most
 /// frequent first.
@@ -67,14 +68,37 @@ pub fn filter_query(filter: &Filter, fields: &Fields) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
 }
 
-fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {
+/// How a field counts in a word's BM25F score. Titles run from three
+/// words to a whole abstract (LISA), so their length is normalised fully.
+pub(crate) fn field_weight(field: TextField) -> FieldWeight {
+    match field {
+        TextField::Title => FieldWeight {
+            weight: TITLE_WEIGHT,
+            b: 1.0,
+        },
+        TextField::Body => FieldWeight {
+            weight: 1.0,
+            b: 0.75,
+        },
+    }
+}
+
+/// A leaf's query. A word searched in several fields is one BM25F query
+/// over them; phrases and prefixes are a union of per-field queries, the
+/// title's boosted.
+pub(crate) fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {
+    if let Some(words) = combined_words(leaf, fields) {
+        return Box::new(Bm25Query::new(words));
+    }
     let mut per_field: Vec<Box<dyn Query>> = leaf
         .targets
         .iter()
         .map(|(field, matcher)| {
             let query = matcher_query(*field, matcher, fields);
             match field {
-                TextField::Title => Box::new(BoostQuery::new(query, TITLE_BOOST)) as Box<dyn Query>,
+                TextField::Title => {
+                    Box::new(BoostQuery::new(query, TITLE_WEIGHT)) as Box<dyn Query>
+                }
                 TextField::Body => query,
             }
         })
@@ -85,13 +109,30 @@ fn leaf_query(leaf: &Leaf, fields: &Fields) -> Box<dyn Query> {
     Box::new(BooleanQuery::union(per_field))
 }
 
+/// The terms of a leaf that is one word in more than one field.
+pub(crate) fn combined_words(leaf: &Leaf, fields: &Fields) -> Option<Vec<(Term, FieldWeight)>> {
+    if leaf.targets.len() < 2 {
+        return None;
+    }
+    leaf.targets
+        .iter()
+        .map(|(field, matcher)| match matcher {
+            Matcher::Term(text) => Some((
+                Term::from_field_text(fields.stemmed(*field), text),
+                field_weight(*field),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn matcher_query(
     field: TextField,
     matcher: &Matcher,
     fields: &Fields,
 ) -> Box<dyn Query> {
     match matcher {
-        Matcher::Term(text) => term_query(fields.stemmed(field), text),
+        Matcher::Term(text) => term_query(fields.stemmed(field), field, text),
         Matcher::Phrase { terms, slop } => {
             let stemmed = fields.stemmed(field);
             let terms = terms
@@ -104,20 +145,25 @@ pub(crate) fn matcher_query(
             let words = fields.words(field);
             match expansions.as_slice() {
                 [] => Box::new(EmptyQuery),
-                [one] => term_query(words, one),
+                [one] => term_query(words, field, one),
                 many => Box::new(DisjunctionMaxQuery::new(
-                    many.iter().map(|w| term_query(words, w)).collect(),
+                    many.iter().map(|w| term_query(words, field, w)).collect(),
                 )),
             }
         }
     }
 }
 
-pub(crate) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
+/// One word in one field (`field`, a field of `text_field`).
+pub(crate) fn term_query(field: Field, text_field: TextField, text: &str) -> Box<dyn Query> {
+    let weight = FieldWeight {
+        weight: 1.0,
+        ..field_weight(text_field)
+    };
+    Box::new(Bm25Query::new(vec![(
         Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+        weight,
+    )]))
 }
 
 /// Expands prefixes over every segment's term dictionary of the words
