@@ -19,6 +19,8 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use crate::error::{Error, Result};
 use crate::schema::{self, TextField};
 
+mod plain;
+
 /// How words without an operator combine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -122,87 +124,7 @@ pub const MAX_SLOP: u32 = 100;
 /// level and overflows the stack on a few thousand.
 pub const MAX_DEPTH: usize = 32;
 
-/// Longest `--plain` query accepted, in bytes.
-pub const MAX_PLAIN_BYTES: usize = 64 * 1024;
-/// Most distinct words in a `--plain` query.
-pub const MAX_PLAIN_TERMS: usize = 1024;
-
-/// Plans a `--plain` query: words only, no operators (`?`, `:`, quotes and
-/// parentheses are just text). One clause per distinct stemmed word,
-/// boosted by how often it occurs in the query (tantivy's own parser
-/// would keep one clause per word and drop the repeats).
-pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
-    if text.len() > MAX_PLAIN_BYTES {
-        let reason = format!("it is longer than the limit of {MAX_PLAIN_BYTES} bytes");
-        return Err(Error::query(head(text), reason));
-    }
-    let mut analyzer = schema::stemmed_analyzer();
-    let mut order: Vec<String> = Vec::new();
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (_, term) in analyze(&mut analyzer, text) {
-        let count = counts.entry(term.clone()).or_insert(0);
-        if *count == 0 {
-            order.push(term);
-        }
-        *count += 1;
-    }
-    if order.is_empty() {
-        return Err(Error::query(head(text), "it has no searchable words"));
-    }
-    if order.len() > MAX_PLAIN_TERMS {
-        return Err(Error::query(
-            head(text),
-            format!(
-                "it has {} distinct words, more than the limit of {MAX_PLAIN_TERMS}",
-                order.len()
-            ),
-        ));
-    }
-    let weighted: Vec<(String, f32)> = order
-        .into_iter()
-        .map(|term| {
-            let count = counts[&term] as f32;
-            (term, count)
-        })
-        .collect();
-    Ok(weighted_terms(&weighted, mode))
-}
-
-/// The plan of analysed terms, each a clause over every text field
-/// boosted by its weight (a weight of 1 adds no boost).
-fn weighted_terms(terms: &[(String, f32)], mode: Mode) -> Plan {
-    let occur = match mode {
-        Mode::All => Occur::Must,
-        Mode::Any => Occur::Should,
-    };
-    let mut leaves = Vec::with_capacity(terms.len());
-    let mut clauses = Vec::with_capacity(terms.len());
-    for (term, weight) in terms {
-        let targets = TextField::ALL
-            .iter()
-            .map(|&f| (f, Matcher::Term(term.clone())))
-            .collect();
-        leaves.push(Leaf { targets });
-        let leaf = Node::Leaf(leaves.len() - 1);
-        let node = if *weight != 1.0 {
-            Node::Boost(Box::new(leaf), *weight)
-        } else {
-            leaf
-        };
-        clauses.push((occur, node));
-    }
-    let has_implicit_and = mode == Mode::All && clauses.len() > 1;
-    let root = if clauses.len() == 1 {
-        clauses.pop().map_or(Node::All, |(_, node)| node)
-    } else {
-        Node::Bool(clauses)
-    };
-    Plan {
-        root,
-        leaves,
-        has_implicit_and,
-    }
-}
+pub use plain::{MAX_PLAIN_BYTES, MAX_PLAIN_TERMS, plain};
 
 /// Plans `query` in `mode`.
 pub fn plan(query: &str, mode: Mode, expander: &dyn PrefixExpander) -> Result<Plan> {

@@ -255,9 +255,30 @@ fn plain_queries_keep_operators_as_text_and_weigh_repeats() {
         panic!("{:?}", p.root)
     };
     assert!(clauses.iter().all(|(o, _)| *o == Occur::Should));
-    // what, associ (x2), memori, retriev: four distinct words once the stop
-    // words (is, not, and) are dropped.
-    assert_eq!(p.leaves.len(), 4);
+    // associ (x2), memori, retriev: three distinct words once the stop
+    // words (is, not, and) and the function word "what" are dropped; then
+    // the three distinct neighbouring pairs.
+    let words: Vec<&Matcher> = p.leaves.iter().map(|l| &l.targets[0].1).collect();
+    let term = |t: &str| Matcher::Term(t.to_string());
+    assert_eq!(
+        words[..3],
+        [&term("associ"), &term("memori"), &term("retriev")]
+    );
+    let pairs: Vec<Vec<&str>> = words[3..]
+        .iter()
+        .map(|m| match m {
+            Matcher::Phrase { terms, slop: 2 } => terms.iter().map(|(_, t)| t.as_str()).collect(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ["associ", "memori"],
+            ["memori", "associ"],
+            ["associ", "retriev"]
+        ]
+    );
     let boosted: Vec<f32> = clauses
         .iter()
         .filter_map(|(_, n)| match n {
@@ -265,6 +286,13 @@ fn plain_queries_keep_operators_as_text_and_weigh_repeats() {
             _ => None,
         })
         .collect();
-    assert_eq!(boosted, [2.0], "the repeated word counts twice");
+    assert_eq!(
+        boosted,
+        [2.0, 0.1, 0.1, 0.1],
+        "the repeated word counts twice; pairs add a small bonus"
+    );
     assert!(plain("?? -- ::", Mode::Any).is_err());
+    // Only function words: they are kept.
+    let only = plain("What would you?", Mode::Any).unwrap();
+    assert_eq!(only.leaves.len(), 5, "{only:?}");
 }
