@@ -2,6 +2,7 @@
 //! ranked page, and grouping by document (`--per-doc`).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
@@ -92,14 +93,14 @@ fn group(
     per_doc: usize,
     wanted: usize,
 ) -> Result<(Ranked, HashMap<String, usize>)> {
+    let addresses: Vec<DocAddress> = candidates.iter().map(|&(_, a)| a).collect();
+    let paths = paths_of(handle, searcher, &addresses)?;
     let mut shown: HashMap<String, usize> = HashMap::new();
     let mut page = Vec::new();
-    let mut paths = Paths::default();
-    for &(score, address) in candidates {
+    for (&(score, address), path) in candidates.iter().zip(paths) {
         if page.len() >= wanted {
             break;
         }
-        let path = paths.of(handle, searcher, address)?;
         let count = shown.entry(path).or_default();
         if *count < per_doc {
             *count += 1;
@@ -109,26 +110,23 @@ fn group(
     Ok((page, shown))
 }
 
-/// Path keys of candidates, read from the `path` fast field (not the
-/// stored document, which would decompress a block per candidate), each
-/// ordinal looked up once per segment.
-#[derive(Default)]
-struct Paths {
-    columns: HashMap<u32, Option<tantivy::columnar::StrColumn>>,
-    names: HashMap<(u32, u64), String>,
-}
-
-impl Paths {
-    fn of(
-        &mut self,
-        handle: &IndexHandle,
-        searcher: &Searcher,
-        address: DocAddress,
-    ) -> Result<String> {
+/// The path keys of `addresses`, read from the `path` fast field (not the
+/// stored documents, which would decompress a block each), in one sorted
+/// pass over each segment's dictionary: looking ordinals up one by one
+/// decodes a dictionary block per lookup, which dominated batch runs.
+fn paths_of(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    addresses: &[DocAddress],
+) -> Result<Vec<String>> {
+    let mut out = vec![String::new(); addresses.len()];
+    let mut segments: HashMap<u32, Vec<(u64, usize)>> = HashMap::new();
+    let mut columns = HashMap::new();
+    for (i, address) in addresses.iter().enumerate() {
         let segment = address.segment_ord;
-        let column = match self.columns.entry(segment) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+        let column = match columns.entry(segment) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(
                 searcher
                     .segment_reader(segment)
                     .fast_fields()
@@ -137,21 +135,35 @@ impl Paths {
             ),
         };
         let Some(column) = column else {
-            return Ok(String::new());
+            continue;
         };
-        let Some(ord) = column.ords().first(address.doc_id) else {
-            return Ok(String::new());
-        };
-        if let Some(name) = self.names.get(&(segment, ord)) {
-            return Ok(name.clone());
+        if let Some(ord) = column.ords().first(address.doc_id) {
+            segments.entry(segment).or_default().push((ord, i));
         }
-        let mut name = String::new();
-        column
-            .ord_to_str(ord, &mut name)
-            .map_err(|e| Error::io(&handle.dir, e))?;
-        self.names.insert((segment, ord), name.clone());
-        Ok(name)
     }
+    for (segment, mut wanted) in segments {
+        let Some(Some(column)) = columns.get(&segment) else {
+            continue;
+        };
+        wanted.sort_unstable();
+        let mut ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
+        ords.dedup();
+        let mut names = Vec::with_capacity(ords.len());
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                names.push(String::from_utf8_lossy(bytes).into_owned());
+            })
+            .map_err(|e| Error::io(&handle.dir, e))?;
+        let mut names = ords.iter().zip(names).peekable();
+        for (ord, i) in wanted {
+            while names.next_if(|(o, _)| **o < ord).is_some() {}
+            if let Some((_, name)) = names.peek() {
+                out[i] = name.clone();
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// For each shown document: its matching passages that are not shown.
@@ -184,8 +196,69 @@ fn more_per_document(
 }
 
 /// `limit` hits from `offset`, best first (or newest first), ties by path
-/// then passage number.
+/// then passage number. By relevance, the page is collected by score alone
+/// and only equal scores are then ordered by path: tantivy's sort by a
+/// string field turns every candidate's ordinal into its string, which
+/// cost more than the search itself.
 fn ranked(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<Ranked> {
+    if sort == Sort::Date {
+        return ranked_by_keys(handle, searcher, query, sort, limit, offset);
+    }
+    let n = offset + limit.max(1);
+    let mut top = searcher
+        .search(query, &TopDocs::with_limit(n + 1).order_by_score())
+        .map_err(|e| Error::index(&handle.dir, e))?;
+    if top.len() > n && top[n].0 == top[n - 1].0 {
+        // Equal scores across the end of the page: which of them belong
+        // on it depends on their paths.
+        return ranked_by_keys(handle, searcher, query, sort, limit, offset);
+    }
+    top.truncate(n);
+    order_ties(handle, searcher, &mut top)?;
+    Ok(top.into_iter().skip(offset).collect())
+}
+
+/// Orders each run of equal scores by path, then passage number.
+fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Result<()> {
+    let mut start = 0;
+    while start < top.len() {
+        let score = top[start].0;
+        let end = start + top[start..].iter().take_while(|h| h.0 == score).count();
+        if end - start > 1 {
+            let run = &mut top[start..end];
+            let addresses: Vec<DocAddress> = run.iter().map(|&(_, a)| a).collect();
+            let paths = paths_of(handle, searcher, &addresses)?;
+            let mut keyed = Vec::with_capacity(run.len());
+            for ((score, address), path) in run.iter().zip(paths) {
+                let passage = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("passage")
+                    .ok()
+                    .and_then(|c| c.first(address.doc_id))
+                    .unwrap_or(0);
+                keyed.push(((path, passage), (*score, *address)));
+            }
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            for (slot, (_, hit)) in run.iter_mut().zip(keyed) {
+                *slot = hit;
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// `ranked` with every key in tantivy's collector: exact for any ties, but
+/// each candidate's path is looked up.
+fn ranked_by_keys(
     handle: &IndexHandle,
     searcher: &Searcher,
     query: &dyn Query,

@@ -323,3 +323,36 @@ fn a_prefix_with_too_many_words_searches_the_most_frequent_with_a_note() {
     assert!(marked.len() <= 64, "{} words marked", marked.len());
     assert!(marked.iter().all(|w| w.starts_with("zork")), "{marked:?}");
 }
+
+#[test]
+fn equal_scores_are_ordered_by_path_on_every_page() {
+    // Identical documents score the same. a and b are indexed by a later
+    // run, so they come after c, d, e in the index's own order.
+    let same = "An identical note about walrus colonies.";
+    let env = TestEnv::new(&[
+        ("c.txt", same),
+        ("e.txt", same),
+        ("d.txt", same),
+        ("z.txt", "Walrus walrus walrus: the best match by far."),
+    ]);
+    env.index();
+    env.write("b.txt", same);
+    env.write("a.txt", same);
+    env.index();
+    let page = |args: &[&str]| {
+        let (hits, _) = env.search_json(&[&["walrus"], args].concat());
+        paths(&hits)
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    // Ties inside the page.
+    assert_eq!(
+        page(&["-n", "6"]),
+        ["z.txt", "a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    );
+    // Ties across the end of the page, and after an offset.
+    assert_eq!(page(&["-n", "2"]), ["z.txt", "a.txt"]);
+    assert_eq!(page(&["-n", "2", "--offset", "2"]), ["b.txt", "c.txt"]);
+    assert_eq!(page(&["-n", "2", "--offset", "4"]), ["d.txt", "e.txt"]);
+}
