@@ -20,7 +20,7 @@
 //! opening a reader, reading the commit payload, a count-only search
 //! (limit 0), the hits without and with highlighting, and the same with
 //! one reader shared by all searches (`search::search_with`). `--slowest N`
-//! lists the N slowest queries (highlighted).
+//! lists the N slowest queries of each set (highlighted).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -300,44 +300,38 @@ fn row(
     )
 }
 
-/// The slowest queries: `times` holds each set's per-query times.
+/// The `n` slowest queries of each set: `times` holds each set's
+/// per-query times.
 fn slowest<'a>(
     out: &mut impl Write,
     args: &Args,
     sets: &[QuerySet],
     times: impl Iterator<Item = &'a [Duration]>,
 ) -> std::io::Result<()> {
-    let mut all: Vec<(Duration, &str, &str)> = sets
-        .iter()
-        .zip(times)
-        .flat_map(|(set, times)| {
-            let queries = set.requests.iter().map(|r| r.query.as_str());
-            times
-                .iter()
-                .zip(queries)
-                .map(|(t, q)| (*t, set.name.as_str(), q))
-        })
-        .collect();
-    all.sort_by_key(|&(time, _, _)| std::cmp::Reverse(time));
     writeln!(out, "| index | query set | slowest queries | ms |")?;
     writeln!(out, "|---|---|---|---:|")?;
-    for (time, set, query) in all.into_iter().take(args.slowest) {
-        let more = if query.chars().count() > 60 {
-            "…"
-        } else {
-            ""
-        };
-        let query = query
-            .chars()
-            .take(60)
-            .collect::<String>()
-            .replace('|', "\\|");
-        let ms = time.as_secs_f64() * 1e3;
-        writeln!(
-            out,
-            "| {} | {set} | `{query}{more}` | {ms:.1} |",
-            args.label
-        )?;
+    for (set, times) in sets.iter().zip(times) {
+        let mut all: Vec<(Duration, &str)> = times
+            .iter()
+            .zip(&set.requests)
+            .map(|(t, r)| (*t, r.query.as_str()))
+            .collect();
+        all.sort_by_key(|&(time, _)| std::cmp::Reverse(time));
+        for (time, query) in all.into_iter().take(args.slowest) {
+            let more = if query.chars().count() > 60 {
+                "…"
+            } else {
+                ""
+            };
+            let query = query
+                .chars()
+                .take(60)
+                .collect::<String>()
+                .replace('|', "\\|");
+            let ms = time.as_secs_f64() * 1e3;
+            let (label, name) = (&args.label, &set.name);
+            writeln!(out, "| {label} | {name} | `{query}{more}` | {ms:.1} |")?;
+        }
     }
     Ok(())
 }
