@@ -2,7 +2,10 @@
 //! passes over all queries), then times every `search::search` call with
 //! `Instant` and prints p50, p95, p99, mean and max per query set, with
 //! and without highlighting, as a Markdown table on stdout. Each query runs
-//! `--rounds` times; its time is the median of its rounds.
+//! `--rounds` times; its time is the median of its rounds. The variants of
+//! one query (with and without highlighting, the steps of `--breakdown`)
+//! run back to back, so that a busy moment of a shared machine weighs on
+//! all of them alike.
 //!
 //! ```text
 //! cargo bench --bench latency -- --index DIR --queries FILE... [--label NAME]
@@ -41,7 +44,7 @@ struct Args {
     slowest: usize,
 }
 
-/// A named list of requests (highlighting on; switched off per run).
+/// A named list of requests (highlighting on; switched off per variant).
 struct QuerySet {
     name: String,
     requests: Vec<Request>,
@@ -74,9 +77,15 @@ fn run() -> Result<(), String> {
         .map(|path| load_set(path, args.limit))
         .collect::<Result<Vec<_>, _>>()?;
     let all: Vec<Request> = sets.iter().flat_map(|s| s.requests.clone()).collect();
+    let steps: &[Step] = if args.breakdown {
+        &Step::ALL
+    } else {
+        &[Step::Highlighted, Step::Hits]
+    };
     for _ in 0..args.warmup {
-        time_all(&handle, &all, true)?;
+        fresh_pass(&handle, &all, &[Step::Highlighted])?;
     }
+    let m = measure(&handle, &all, steps, args.breakdown, args.rounds)?;
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| e.to_string();
     writeln!(
@@ -85,31 +94,208 @@ fn run() -> Result<(), String> {
     )
     .map_err(w)?;
     writeln!(out, "|---|---|---:|---:|---|---:|---:|---:|---:|---:|").map_err(w)?;
-    let mut everything = [Vec::new(), Vec::new()];
+    let mut ranges = Vec::new();
+    let mut start = 0;
     for set in &sets {
-        for (i, highlight) in [true, false].into_iter().enumerate() {
-            let (times, no_hits) = rounds(&handle, &set.requests, highlight, args.rounds)?;
-            let summary = summarize(&times, no_hits);
-            row(&mut out, &args.label, &set.name, highlight, &summary).map_err(w)?;
-            everything[i].push((times, no_hits));
-        }
+        ranges.push((set.name.as_str(), start..start + set.requests.len()));
+        start += set.requests.len();
     }
-    for (i, highlight) in [true, false].into_iter().enumerate() {
-        let times: Vec<Duration> = everything[i].iter().flat_map(|(t, _)| t.clone()).collect();
-        let no_hits = everything[i].iter().map(|(_, n)| n).sum();
-        let summary = summarize(&times, no_hits);
-        row(&mut out, &args.label, "**all**", highlight, &summary).map_err(w)?;
+    ranges.push(("**all**", 0..all.len()));
+    for (name, range) in &ranges {
+        let no_hits = m.no_hits[range.clone()].iter().filter(|&&n| n).count();
+        for (step, highlight) in [(Step::Highlighted, true), (Step::Hits, false)] {
+            let summary = summarize(&m.times(step)[range.clone()], no_hits);
+            row(&mut out, &args.label, name, highlight, &summary).map_err(w)?;
+        }
     }
     if args.breakdown {
         writeln!(out).map_err(w)?;
-        breakdown(&mut out, &handle, &all, &args)?;
+        breakdown(&mut out, &args, &m).map_err(w)?;
     }
     if args.slowest > 0 {
         writeln!(out).map_err(w)?;
-        let times = everything[0].iter().map(|(t, _)| t.as_slice());
+        let times = ranges[..sets.len()]
+            .iter()
+            .map(|(_, r)| &m.times(Step::Highlighted)[r.clone()]);
         slowest(&mut out, &args, &sets, times).map_err(w)?;
     }
     Ok(())
+}
+
+/// What one timed call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// `IndexHandle::reader` and its searcher, nothing else.
+    OpenReader,
+    /// `IndexHandle::corpus`: reading the commit payload from `meta.json`.
+    ReadPayload,
+    /// `search::search` with limit 0: plan, count, no hits fetched.
+    CountOnly,
+    /// `search::search` without highlighting.
+    Hits,
+    /// `search::search` as `quarry search` runs it.
+    Highlighted,
+    /// `search::search_with` on one reader shared by all searches.
+    Shared,
+}
+
+impl Step {
+    const ALL: [Step; 6] = [
+        Step::OpenReader,
+        Step::ReadPayload,
+        Step::CountOnly,
+        Step::Hits,
+        Step::Highlighted,
+        Step::Shared,
+    ];
+
+    fn label(self, limit: usize) -> String {
+        match self {
+            Step::OpenReader => "open a reader (`IndexHandle::reader`)".into(),
+            Step::ReadPayload => "read the commit payload (`IndexHandle::corpus`)".into(),
+            Step::CountOnly => "search, count only (limit 0)".into(),
+            Step::Hits => format!("search, {limit} hits, no highlighting"),
+            Step::Highlighted => format!("search, {limit} hits, highlighted"),
+            Step::Shared => "same, one reader for all (`search::search_with`)".into(),
+        }
+    }
+}
+
+/// Per step, per query: the median time over the rounds.
+struct Measured {
+    steps: Vec<Step>,
+    medians: Vec<Vec<Duration>>,
+    /// Per query: the highlighted search found nothing.
+    no_hits: Vec<bool>,
+}
+
+impl Measured {
+    fn times(&self, step: Step) -> &[Duration] {
+        let i = self.steps.iter().position(|&s| s == step).unwrap_or(0);
+        &self.medians[i]
+    }
+}
+
+/// Runs `rounds` rounds; in each, one pass over the queries with a new
+/// reader per call (every fresh step of a query back to back), then, when
+/// asked, one pass sharing a reader. No reader outlives its pass: a live
+/// one would keep the segment files mapped for the fresh readers too.
+fn measure(
+    handle: &IndexHandle,
+    requests: &[Request],
+    steps: &[Step],
+    shared: bool,
+    rounds: usize,
+) -> Result<Measured, String> {
+    let fresh: Vec<Step> = steps
+        .iter()
+        .copied()
+        .filter(|&s| s != Step::Shared)
+        .collect();
+    let mut samples = vec![vec![Vec::with_capacity(rounds); requests.len()]; steps.len()];
+    let mut no_hits = vec![false; requests.len()];
+    for _ in 0..rounds {
+        let (times, empty) = fresh_pass(handle, requests, &fresh)?;
+        no_hits = empty;
+        let shared_times = if shared {
+            Some(shared_pass(handle, requests)?)
+        } else {
+            None
+        };
+        for (i, step) in steps.iter().enumerate() {
+            let got = match fresh.iter().position(|s| s == step) {
+                Some(j) => &times[j],
+                None => shared_times.as_ref().ok_or("no shared pass")?,
+            };
+            for (query, t) in samples[i].iter_mut().zip(got) {
+                query.push(*t);
+            }
+        }
+    }
+    let medians = samples
+        .into_iter()
+        .map(|per_query| per_query.into_iter().map(median).collect())
+        .collect();
+    Ok(Measured {
+        steps: steps.to_vec(),
+        medians,
+        no_hits,
+    })
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+/// One pass: for each query, each step once. Returns the times per step
+/// and, per query, whether the highlighted search found nothing.
+fn fresh_pass(
+    handle: &IndexHandle,
+    requests: &[Request],
+    steps: &[Step],
+) -> Result<(Vec<Vec<Duration>>, Vec<bool>), String> {
+    let mut times = vec![Vec::with_capacity(requests.len()); steps.len()];
+    let mut no_hits = Vec::with_capacity(requests.len());
+    for request in requests {
+        let mut empty = false;
+        for (i, &step) in steps.iter().enumerate() {
+            let (time, hits) = time_step(handle, request, step)?;
+            times[i].push(time);
+            empty |= step == Step::Highlighted && hits == 0;
+        }
+        no_hits.push(empty);
+    }
+    Ok((times, no_hits))
+}
+
+/// Times one step of one request; also returns the hits it found.
+fn time_step(
+    handle: &IndexHandle,
+    request: &Request,
+    step: Step,
+) -> Result<(Duration, usize), String> {
+    let fail = |e: quarry::error::Error| format!("query {:?}: {e}", request.query);
+    let request = Request {
+        highlight: step == Step::Highlighted,
+        limit: if step == Step::CountOnly {
+            0
+        } else {
+            request.limit
+        },
+        ..request.clone()
+    };
+    let started = Instant::now();
+    let hits = match step {
+        Step::OpenReader => {
+            let reader = handle.reader().map_err(fail)?;
+            std::hint::black_box(reader.searcher());
+            0
+        }
+        Step::ReadPayload => {
+            std::hint::black_box(handle.corpus());
+            0
+        }
+        _ => std::hint::black_box(search::search(handle, &request).map_err(fail)?)
+            .hits
+            .len(),
+    };
+    Ok((started.elapsed(), hits))
+}
+
+/// One pass of highlighted searches sharing one reader, as a long-lived
+/// process would run them.
+fn shared_pass(handle: &IndexHandle, requests: &[Request]) -> Result<Vec<Duration>, String> {
+    let reader = handle.reader().map_err(|e| e.to_string())?;
+    let searcher = reader.searcher();
+    let mut times = Vec::with_capacity(requests.len());
+    for request in requests {
+        let started = Instant::now();
+        let outcome = search::search_with(handle, &searcher, request);
+        times.push(started.elapsed());
+        std::hint::black_box(outcome.map_err(|e| format!("query {:?}: {e}", request.query))?);
+    }
+    Ok(times)
 }
 
 fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -185,79 +371,6 @@ fn load_set(path: &Path, limit: usize) -> Result<QuerySet, String> {
         _ => stem.unwrap_or_default(),
     };
     Ok(QuerySet { name, requests })
-}
-
-/// Runs every request `rounds` times (all of them, then again); returns
-/// each request's median time and how many requests found nothing. The
-/// median over rounds keeps a moment of contention on a shared machine
-/// from landing in the tail.
-fn rounds(
-    handle: &IndexHandle,
-    requests: &[Request],
-    highlight: bool,
-    rounds: usize,
-) -> Result<(Vec<Duration>, usize), String> {
-    let mut per_query = vec![Vec::with_capacity(rounds); requests.len()];
-    let mut no_hits = 0;
-    for _ in 0..rounds {
-        let (times, n) = time_all(handle, requests, highlight)?;
-        for (all, t) in per_query.iter_mut().zip(times) {
-            all.push(t);
-        }
-        no_hits = n;
-    }
-    Ok((per_query.into_iter().map(median).collect(), no_hits))
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort_unstable();
-    times.get(times.len() / 2).copied().unwrap_or_default()
-}
-
-/// Times one `search::search` call per request.
-fn time_all(
-    handle: &IndexHandle,
-    requests: &[Request],
-    highlight: bool,
-) -> Result<(Vec<Duration>, usize), String> {
-    let mut times = Vec::with_capacity(requests.len());
-    let mut no_hits = 0;
-    for request in requests {
-        let request = Request {
-            highlight,
-            ..request.clone()
-        };
-        let started = Instant::now();
-        let outcome = search::search(handle, &request);
-        times.push(started.elapsed());
-        match outcome {
-            Ok(o) if std::hint::black_box(&o.hits).is_empty() => no_hits += 1,
-            Ok(_) => {}
-            Err(e) => return Err(format!("query {:?}: {e}", request.query)),
-        }
-    }
-    Ok((times, no_hits))
-}
-
-/// Times highlighted searches that share one reader, as a long-lived
-/// process would run them (median of the rounds per request).
-fn shared_reader(
-    handle: &IndexHandle,
-    requests: &[Request],
-    rounds: usize,
-) -> Result<Vec<Duration>, String> {
-    let reader = handle.reader().map_err(|e| e.to_string())?;
-    let searcher = reader.searcher();
-    let mut per_query = vec![Vec::with_capacity(rounds); requests.len()];
-    for _ in 0..rounds {
-        for (request, times) in requests.iter().zip(&mut per_query) {
-            let started = Instant::now();
-            let outcome = search::search_with(handle, &searcher, request);
-            times.push(started.elapsed());
-            std::hint::black_box(outcome.map_err(|e| format!("query {:?}: {e}", request.query))?);
-        }
-    }
-    Ok(per_query.into_iter().map(median).collect())
 }
 
 /// Nearest-rank percentiles, mean and max of `times`, in milliseconds.
@@ -336,69 +449,20 @@ fn slowest<'a>(
     Ok(())
 }
 
-/// Where the time of a search goes, over all queries: each step adds work
-/// to the one before, so the differences of the means are the parts.
-fn breakdown(
-    out: &mut impl Write,
-    handle: &IndexHandle,
-    all: &[Request],
-    args: &Args,
-) -> Result<(), String> {
-    let w = |e: std::io::Error| e.to_string();
-    writeln!(out, "| index | step | p50 ms | p99 ms | mean ms |").map_err(w)?;
-    writeln!(out, "|---|---|---:|---:|---:|").map_err(w)?;
-    let mut reader_times = Vec::with_capacity(all.len());
-    for _ in 0..all.len() {
-        let started = Instant::now();
-        let reader = handle.reader().map_err(|e| e.to_string())?;
-        std::hint::black_box(reader.searcher());
-        reader_times.push(started.elapsed());
-    }
-    let mut corpus_times = Vec::with_capacity(all.len());
-    for _ in 0..all.len() {
-        let started = Instant::now();
-        std::hint::black_box(handle.corpus());
-        corpus_times.push(started.elapsed());
-    }
-    let count_only: Vec<Request> = all
-        .iter()
-        .map(|r| Request {
-            limit: 0,
-            ..r.clone()
-        })
-        .collect();
-    let n = args.limit;
-    let steps = [
-        ("open a reader (`IndexHandle::reader`)".into(), reader_times),
-        (
-            "read the commit payload (`IndexHandle::corpus`)".into(),
-            corpus_times,
-        ),
-        (
-            "search, count only (limit 0)".into(),
-            rounds(handle, &count_only, false, args.rounds)?.0,
-        ),
-        (
-            format!("search, {n} hits, no highlighting"),
-            rounds(handle, all, false, args.rounds)?.0,
-        ),
-        (
-            format!("search, {n} hits, highlighted"),
-            rounds(handle, all, true, args.rounds)?.0,
-        ),
-        (
-            "same, one reader for all (`search::search_with`)".into(),
-            shared_reader(handle, all, args.rounds)?,
-        ),
-    ];
-    for (step, times) in steps as [(String, Vec<Duration>); 6] {
-        let s = summarize(&times, 0);
+/// Where the time of a search goes, over all queries: each search step
+/// adds work to the one before, so the differences of the means are the
+/// parts.
+fn breakdown(out: &mut impl Write, args: &Args, m: &Measured) -> std::io::Result<()> {
+    writeln!(out, "| index | step | p50 ms | p99 ms | mean ms |")?;
+    writeln!(out, "|---|---|---:|---:|---:|")?;
+    for &step in &m.steps {
+        let s = summarize(m.times(step), 0);
+        let (label, step) = (&args.label, step.label(args.limit));
         writeln!(
             out,
-            "| {} | {step} | {:.3} | {:.3} | {:.3} |",
-            args.label, s.p50, s.p99, s.mean
-        )
-        .map_err(w)?;
+            "| {label} | {step} | {:.3} | {:.3} | {:.3} |",
+            s.p50, s.p99, s.mean
+        )?;
     }
     Ok(())
 }
