@@ -186,6 +186,7 @@ impl SearchSettings {
                 explain,
                 plain,
                 count_more: true,
+                highlight: true,
             },
             format,
         })

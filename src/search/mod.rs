@@ -52,6 +52,10 @@ pub struct Request {
     /// Count each shown document's other matching passages (`--per-doc`
     /// headers); batch runs skip it.
     pub count_more: bool,
+    /// Compute each hit's highlights and the window around them; when
+    /// false, `marks` stays empty and the window is the whole passage (no
+    /// tokenizing, no sentence boundaries: what a search costs without).
+    pub highlight: bool,
 }
 
 impl Request {
@@ -70,6 +74,7 @@ impl Request {
             explain: false,
             plain: false,
             count_more: true,
+            highlight: true,
         }
     }
 
@@ -148,39 +153,59 @@ pub struct Outcome {
     pub corpus: Option<std::path::PathBuf>,
 }
 
-/// Runs a search on an open index.
+/// Runs a search on an open index, with a new reader of its last commit.
 pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
     let started = Instant::now();
     let reader = handle.reader()?;
-    let searcher = reader.searcher();
+    run(handle, &reader.searcher(), request, started)
+}
+
+/// Runs a search with a searcher the caller keeps, so that many searches
+/// share one reader: opening a reader maps the segment files again and
+/// takes a good part of a short search (see `BENCHMARKS.md`).
+pub fn search_with(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    request: &Request,
+) -> Result<Outcome> {
+    run(handle, searcher, request, Instant::now())
+}
+
+fn run(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    request: &Request,
+    started: Instant,
+) -> Result<Outcome> {
     let expander = SearcherExpander {
-        searcher: &searcher,
+        searcher,
         fields: &handle.fields,
         dir: &handle.dir,
     };
     let mut plan = request.plan(request.mode, &expander)?;
     tracing::debug!(query = %request.query, plan = ?plan.root, leaves = plan.leaves.len(), "query planned");
-    let mut found = collect::collect(handle, &searcher, &plan, request)?;
+    let mut found = collect::collect(handle, searcher, &plan, request)?;
     let mut fallback_any = false;
     if found.total == 0 && request.mode == Mode::All && plan.has_implicit_and {
         plan = request.plan(Mode::Any, &expander)?;
-        found = collect::collect(handle, &searcher, &plan, request)?;
+        found = collect::collect(handle, searcher, &plan, request)?;
         fallback_any = true;
     }
-    let mut hits = hits(handle, &searcher, &plan, request, found.top)?;
+    let corpus = handle.corpus();
+    let mut hits = hits(handle, searcher, &plan, request, found.top, &corpus)?;
     for hit in &mut hits {
         hit.more_in_document = found.more.get(&hit.path).copied().unwrap_or(0);
     }
     if request.context > 0 {
-        extras::add_context(handle, &searcher, &mut hits, request.context)?;
+        extras::add_context(handle, searcher, &mut hits, request.context)?;
     }
     if request.explain {
-        extras::add_explanations(handle, &searcher, &plan, &mut hits)?;
+        extras::add_explanations(handle, searcher, &plan, &mut hits)?;
     }
     let total_hits = found.total;
     tracing::debug!(total_hits, shown = hits.len(), elapsed = ?started.elapsed(), "search done");
     Ok(Outcome {
-        corpus: handle.corpus(),
+        corpus,
         hits,
         total_hits,
         fallback_any,
@@ -195,11 +220,16 @@ fn hits(
     plan: &Plan,
     request: &Request,
     top: Ranked,
+    corpus: &Option<std::path::PathBuf>,
 ) -> Result<Vec<Hit>> {
     let f = &handle.fields;
     let mut analyzers = Analyzers::default();
-    let weights = leaf_weights(plan, searcher, f);
-    let mut staleness = Staleness::new(handle.corpus());
+    let weights = if request.highlight {
+        leaf_weights(plan, searcher, f)
+    } else {
+        Vec::new()
+    };
+    let mut staleness = Staleness::new(corpus.clone());
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, address)) in top.into_iter().enumerate() {
         let doc: TantivyDocument = searcher
@@ -224,8 +254,19 @@ fn hits(
             .and_then(|p| u32::try_from(p).ok());
         let title = text_of(f.title).unwrap_or_default();
         let text = text_of(f.body).unwrap_or_default();
-        let marks = highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
-        let window = window::window(&text, &marks.body, &weights, WINDOW_CHARS);
+        let (marks, window) = if request.highlight {
+            let marks =
+                highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
+            let window = window::window(&text, &marks.body, &weights, WINDOW_CHARS);
+            (marks, window)
+        } else {
+            let whole = Window {
+                range: 0..text.len(),
+                cut_start: false,
+                cut_end: false,
+            };
+            (Marks::default(), whole)
+        };
         hits.push(Hit {
             rank: request.offset + i + 1,
             score,
