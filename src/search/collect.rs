@@ -26,8 +26,8 @@ pub struct Collected {
     pub more: HashMap<String, usize>,
 }
 
-/// Runs the plan: total count, then the requested page, grouped by
-/// document when `request.per_doc > 0`.
+/// Runs the plan: the requested page, grouped by document when
+/// `request.per_doc > 0`, and the total count (in the same pass).
 pub fn collect(
     handle: &IndexHandle,
     searcher: &Searcher,
@@ -40,10 +40,11 @@ pub fn collect(
         searcher,
         request,
     )?;
-    let err = |e| Error::index(&handle.dir, e);
-    let total = searcher.search(&query, &Count).map_err(err)?;
     let wanted = request.offset + request.limit;
-    if request.limit == 0 || total == 0 {
+    if request.limit == 0 {
+        let total = searcher
+            .search(&query, &Count)
+            .map_err(|e| Error::index(&handle.dir, e))?;
         return Ok(Collected {
             total,
             top: Vec::new(),
@@ -51,7 +52,7 @@ pub fn collect(
         });
     }
     if request.per_doc == 0 {
-        let top = ranked(
+        let (total, top) = ranked(
             handle,
             searcher,
             &query,
@@ -69,7 +70,7 @@ pub fn collect(
     // every hit has been seen.
     let mut k = (wanted * request.per_doc * 2).max(50);
     loop {
-        let candidates = ranked(handle, searcher, &query, request.sort, k.min(total), 0)?;
+        let (total, candidates) = ranked(handle, searcher, &query, request.sort, k, 0)?;
         let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
         if page.len() >= wanted || k >= total {
             let top: Ranked = page.into_iter().skip(request.offset).collect();
@@ -80,7 +81,7 @@ pub fn collect(
             };
             return Ok(Collected { total, top, more });
         }
-        k *= 4;
+        k = (k * 4).min(total);
     }
 }
 
@@ -199,7 +200,8 @@ fn more_per_document(
 /// then passage number. By relevance, the page is collected by score alone
 /// and only equal scores are then ordered by path: tantivy's sort by a
 /// string field turns every candidate's ordinal into its string, which
-/// cost more than the search itself.
+/// cost more than the search itself. Also returns the number of matching
+/// passages, counted in the same pass.
 fn ranked(
     handle: &IndexHandle,
     searcher: &Searcher,
@@ -207,13 +209,13 @@ fn ranked(
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<Ranked> {
+) -> Result<(usize, Ranked)> {
     if sort == Sort::Date {
         return ranked_by_keys(handle, searcher, query, sort, limit, offset);
     }
     let n = offset + limit.max(1);
-    let mut top = searcher
-        .search(query, &TopDocs::with_limit(n + 1).order_by_score())
+    let (total, mut top) = searcher
+        .search(query, &(Count, TopDocs::with_limit(n + 1).order_by_score()))
         .map_err(|e| Error::index(&handle.dir, e))?;
     if top.len() > n && top[n].0 == top[n - 1].0 {
         // Equal scores across the end of the page: which of them belong
@@ -222,7 +224,7 @@ fn ranked(
     }
     top.truncate(n);
     order_ties(handle, searcher, &mut top)?;
-    Ok(top.into_iter().skip(offset).collect())
+    Ok((total, top.into_iter().skip(offset).collect()))
 }
 
 /// Orders each run of equal scores by path, then passage number.
@@ -265,7 +267,7 @@ fn ranked_by_keys(
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<Ranked> {
+) -> Result<(usize, Ranked)> {
     let err = |e| Error::index(&handle.dir, e);
     let tie = (
         (SortByString::for_field("path"), Order::Asc),
@@ -278,10 +280,11 @@ fn ranked_by_keys(
     Ok(match sort {
         Sort::Relevance => {
             let order = ((SortBySimilarityScore, Order::Desc), tie);
-            let top = searcher.search(query, &top.order_by(order)).map_err(err)?;
-            top.into_iter()
-                .map(|((score, _), addr)| (score, addr))
-                .collect()
+            let (total, top) = searcher
+                .search(query, &(Count, top.order_by(order)))
+                .map_err(err)?;
+            let top = top.into_iter().map(|((score, _), addr)| (score, addr));
+            (total, top.collect())
         }
         Sort::Date => {
             let date = (
@@ -289,10 +292,11 @@ fn ranked_by_keys(
                 Order::Desc,
             );
             let order = (date, ((SortBySimilarityScore, Order::Desc), tie));
-            let top = searcher.search(query, &top.order_by(order)).map_err(err)?;
-            top.into_iter()
-                .map(|((_, (score, _)), addr)| (score, addr))
-                .collect()
+            let (total, top) = searcher
+                .search(query, &(Count, top.order_by(order)))
+                .map_err(err)?;
+            let top = top.into_iter().map(|((_, (score, _)), addr)| (score, addr));
+            (total, top.collect())
         }
     })
 }
