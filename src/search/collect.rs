@@ -94,18 +94,22 @@ fn group(
     per_doc: usize,
     wanted: usize,
 ) -> Result<(Ranked, HashMap<String, usize>)> {
-    let addresses: Vec<DocAddress> = candidates.iter().map(|&(_, a)| a).collect();
-    let paths = paths_of(handle, searcher, &addresses)?;
     let mut shown: HashMap<String, usize> = HashMap::new();
     let mut page = Vec::new();
-    for (&(score, address), path) in candidates.iter().zip(paths) {
-        if page.len() >= wanted {
-            break;
-        }
-        let count = shown.entry(path).or_default();
-        if *count < per_doc {
-            *count += 1;
-            page.push((score, address));
+    // Paths are looked up a chunk at a time: the page is usually full
+    // long before the last candidate.
+    for chunk in candidates.chunks(wanted.max(8) * 2) {
+        let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, a)| a).collect();
+        let paths = paths_of(handle, searcher, &addresses)?;
+        for (&(score, address), path) in chunk.iter().zip(paths) {
+            if page.len() >= wanted {
+                return Ok((page, shown));
+            }
+            let count = shown.entry(path).or_default();
+            if *count < per_doc {
+                *count += 1;
+                page.push((score, address));
+            }
         }
     }
     Ok((page, shown))
