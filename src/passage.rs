@@ -50,7 +50,10 @@ impl Default for Bounds {
 struct Unit {
     start: usize,
     end: usize,
-    /// A sentence starts with this unit.
+    /// The unit starts a whitespace-separated chunk (a sentence can only
+    /// start there).
+    chunk_start: bool,
+    /// A sentence starts with this unit (marked only in blocks to be cut).
     sentence_start: bool,
 }
 
@@ -75,8 +78,11 @@ pub fn split(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Range<usi
     let mut pieces = Vec::new();
     for block in blocks(text, hard_breaks) {
         let section = hard_breaks.iter().filter(|&&b| b <= block.start).count();
-        let units = units(text, block.clone());
+        let mut units = units(text, block.clone());
         if units.len() > bounds.max {
+            // Sentence segmentation is the costly part of splitting, and
+            // only a block that is cut needs it.
+            mark_sentence_starts(&mut units, text, block.clone());
             pieces.extend(cut(&units, bounds).into_iter().map(|(range, size)| Piece {
                 range,
                 size,
@@ -142,18 +148,14 @@ fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-/// The size units of a block, with the sentence starts marked.
+/// The size units of a block (sentence starts not marked yet).
 fn units(text: &str, block: Range<usize>) -> Vec<Unit> {
     let slice = &text[block.clone()];
-    let starts = sentence_starts(slice);
     let mut out = Vec::new();
-    let mut next_sentence = starts.iter().peekable();
     for (offset, chunk) in slice
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - slice.as_ptr() as usize, w))
     {
-        while next_sentence.next_if(|&&s| s < offset).is_some() {}
-        let sentence_start = next_sentence.next_if(|&&s| s == offset).is_some();
         let mut first = true;
         let mut chars = chunk.char_indices().peekable();
         while let Some(&(from, _)) = chars.peek() {
@@ -164,12 +166,25 @@ fn units(text: &str, block: Range<usize>) -> Vec<Unit> {
             out.push(Unit {
                 start: block.start + offset + from,
                 end: block.start + offset + to,
-                sentence_start: sentence_start && first,
+                chunk_start: first,
+                sentence_start: false,
             });
             first = false;
         }
     }
     out
+}
+
+/// Marks the units of `block` that start a sentence: the first unit of a
+/// chunk that begins where [`sentence_starts`] puts a sentence start.
+fn mark_sentence_starts(units: &mut [Unit], text: &str, block: Range<usize>) {
+    let starts = sentence_starts(&text[block.clone()]);
+    let mut next_sentence = starts.iter().peekable();
+    for unit in units.iter_mut().filter(|u| u.chunk_start) {
+        let offset = unit.start - block.start;
+        while next_sentence.next_if(|&&s| s < offset).is_some() {}
+        unit.sentence_start = next_sentence.next_if(|&&s| s == offset).is_some();
+    }
 }
 
 /// Abbreviations after which a full stop does not end a sentence.

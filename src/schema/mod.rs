@@ -14,15 +14,13 @@
 //! that yields no passage (or failed) gets one record-only document
 //! (`kind = file`).
 
+mod analyzer;
 mod tokenizer;
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
-    TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
 pub use tokenizer::WordTokenizer;
@@ -214,26 +212,16 @@ pub fn build_schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The analyzer of the stemmed fields.
+/// The analyzer of the stemmed fields: words, NFKC, lowercase, ASCII
+/// folding, stop words dropped, English Snowball stemming.
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::remove(
-            STOP_WORDS.iter().map(|w| w.to_string()),
-        ))
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::from(analyzer::Analyzer::stemmed())
 }
 
-/// The analyzer of the unstemmed prefix fields.
+/// The analyzer of the unstemmed prefix fields: the same without stop
+/// words and stemming.
 pub fn words_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(analyzer::Analyzer::words())
 }
 
 /// Registers quarry's analyzers on an index; needed every time one is
@@ -332,8 +320,9 @@ impl Fields {
         doc
     }
 
-    /// The manifest record (size and mtime are added by the caller).
-    fn add_record(&self, doc: &mut TantivyDocument, record: &FileRecord) {
+    /// Adds the manifest record to a document (size and mtime it holds
+    /// already): to a file's first passage, or its record-only document.
+    pub fn add_record(&self, doc: &mut TantivyDocument, record: &FileRecord) {
         doc.add_u64(self.record, 1);
         doc.add_u64(self.file_hash, record.hash);
         doc.add_u64(self.extractor, record.extractor);

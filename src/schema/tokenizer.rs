@@ -32,7 +32,72 @@ pub struct WordTokenStream<'a> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
+}
+
+/// The char starting at byte `i` of `text` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or_default()
+}
+
+/// The next word of `text` at or after byte `from`: its byte range and
+/// whether it is all ASCII. Bytes below 0x80 are tested without decoding a
+/// char (most text is mostly ASCII).
+pub(crate) fn next_word(text: &str, from: usize) -> Option<(std::ops::Range<usize>, bool)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    let start = loop {
+        let &b = bytes.get(i)?;
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                break i;
+            }
+            i += 1;
+        } else {
+            let c = char_at(text, i);
+            if is_word_char(c) {
+                break i;
+            }
+            i += c.len_utf8();
+        }
+    };
+    let mut ascii = true;
+    let mut end = start;
+    while let Some(&b) = bytes.get(end) {
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            end += 1;
+        } else {
+            let c = char_at(text, end);
+            if !is_word_char(c) {
+                break;
+            }
+            ascii = false;
+            end += c.len_utf8();
+        }
+    }
+    Some((start..end, ascii))
+}
+
+/// Appends the normal form of a word that is not all ASCII to `out` (an
+/// ASCII word is its own normal form).
+pub(crate) fn normalize_into(word: &str, out: &mut String) {
+    let special = |c: char| matches!(c, '\u{130}' | 'ς');
+    if is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special) {
+        out.push_str(word);
+    } else {
+        out.extend(word.nfkc().map(|c| match c {
+            '\u{130}' => 'I',
+            'ς' => 'σ',
+            c => c,
+        }));
+    }
 }
 
 impl Tokenizer for WordTokenizer {
@@ -50,31 +115,20 @@ impl Tokenizer for WordTokenizer {
 
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let rest = &self.text[self.cursor..];
-        let Some(start) = rest.find(is_word_char).map(|i| i + self.cursor) else {
+        let Some((range, ascii)) = next_word(self.text, self.cursor) else {
             self.cursor = self.text.len();
             return false;
         };
-        let end = self.text[start..]
-            .find(|c: char| !is_word_char(c))
-            .map_or(self.text.len(), |i| i + start);
-        self.cursor = end;
-        let word = &self.text[start..end];
+        self.cursor = range.end;
+        let word = &self.text[range.clone()];
         self.token.text.clear();
-        let special = |c: char| matches!(c, '\u{130}' | 'ς');
-        let normal = word.is_ascii()
-            || (is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special));
-        if normal {
+        if ascii {
             self.token.text.push_str(word);
         } else {
-            self.token.text.extend(word.nfkc().map(|c| match c {
-                '\u{130}' => 'I',
-                'ς' => 'σ',
-                c => c,
-            }));
+            normalize_into(word, &mut self.token.text);
         }
-        self.token.offset_from = start;
-        self.token.offset_to = end;
+        self.token.offset_from = range.start;
+        self.token.offset_to = range.end;
         self.token.position = self.token.position.wrapping_add(1);
         true
     }
@@ -101,6 +155,50 @@ mod tests {
             out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
         }
         out
+    }
+
+    /// The tokenizer as first written, char by char: the fast paths must
+    /// find the same words.
+    fn reference(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut cursor = 0;
+        while let Some(start) = text[cursor..].find(is_word_char).map(|i| i + cursor) {
+            let end = text[start..]
+                .find(|c: char| !is_word_char(c))
+                .map_or(text.len(), |i| i + start);
+            let word = &text[start..end];
+            let special = |c: char| matches!(c, '\u{130}' | 'ς');
+            let normal = word.is_ascii()
+                || (is_nfkc_quick(word.chars()) == IsNormalized::Yes && !word.contains(special));
+            let text = if normal {
+                word.to_string()
+            } else {
+                word.nfkc()
+                    .map(|c| match c {
+                        '\u{130}' => 'I',
+                        'ς' => 'σ',
+                        c => c,
+                    })
+                    .collect()
+            };
+            out.push((text, start, end, out.len()));
+            cursor = end;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_those_of_the_char_by_char_tokenizer(text in "\\PC{0,60}") {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
+
+        #[test]
+        fn mixed_ascii_and_other_words_are_found_alike(
+            text in "([a-zA-Z0-9éßİς\u{301}１ﬁ東 .,'-]{1,10} ?){0,12}"
+        ) {
+            proptest::prop_assert_eq!(words(&text), reference(&text));
+        }
     }
 
     #[test]

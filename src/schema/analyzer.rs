@@ -1,0 +1,435 @@
+//! quarry's two analyzers, each one pass over the text instead of a chain
+//! of five token filters, giving exactly the tokens of that chain:
+//!
+//! - words (`quarry_words`): [`WordTokenizer`](super::WordTokenizer),
+//!   tokens of 40 bytes or more dropped, lowercase, ASCII folding;
+//! - stemmed (`quarry_en`): the same, then stop words dropped and English
+//!   Snowball stemming.
+//!
+//! Indexing analyzes every passage twice (`body`, then `body_words`, the
+//! same text), and most words repeat. So each thread keeps a `Scratch`:
+//! the words of the last text it analyzed (a second analysis of the same
+//! text reuses them) and a bounded cache of stems. An ASCII word is
+//! lowercased in place; any other word goes through tantivy's own
+//! `LowerCaser` and `AsciiFoldingFilter`, and every stem comes from
+//! tantivy's own `Stemmer`, so the output cannot drift from the chain (a
+//! test compares the two).
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
+};
+
+use super::tokenizer::{next_word, normalize_into};
+use super::{MAX_TOKEN_BYTES, STOP_WORDS};
+
+/// The stem cache has 2^this slots of 32 bytes (1 MiB per thread): small
+/// enough to stay in the processor's caches, big enough for the words
+/// that make up most tokens.
+const STEM_CACHE_BITS: u32 = 15;
+
+/// One of quarry's analyzers (see the module doc).
+#[derive(Clone, Copy, Debug)]
+pub struct Analyzer {
+    /// Stop words dropped and words stemmed (`quarry_en`).
+    stemmed: bool,
+}
+
+impl Analyzer {
+    /// The analyzer of the stemmed fields.
+    pub fn stemmed() -> Analyzer {
+        Analyzer { stemmed: true }
+    }
+
+    /// The analyzer of the unstemmed prefix fields.
+    pub fn words() -> Analyzer {
+        Analyzer { stemmed: false }
+    }
+}
+
+/// A normalised word of the analyzed text.
+#[derive(Clone, Debug)]
+struct Word {
+    /// Its normalised form, in [`Words::texts`].
+    text: Range<usize>,
+    offset_from: usize,
+    offset_to: usize,
+    position: usize,
+}
+
+/// The words of one text: tokenized, long ones dropped, lowercased and
+/// folded (what both analyzers share).
+#[derive(Default)]
+struct Words {
+    /// The text they come from, to recognise a second analysis of it.
+    source: String,
+    /// The normalised forms, one after the other.
+    texts: String,
+    words: Vec<Word>,
+}
+
+/// A thread's reusable state: the last text's words, the stem cache, and
+/// tantivy's filters for the rare words that need them.
+#[derive(Default)]
+struct Scratch {
+    words: Words,
+    /// Normalised words and their stems.
+    stems: StemCache,
+    /// The normal form of a word being analyzed.
+    normal: String,
+    /// `LowerCaser` + `AsciiFoldingFilter` over one whole word.
+    fold: Option<TextAnalyzer>,
+    /// `Stemmer` over one whole word.
+    stem: Option<TextAnalyzer>,
+}
+
+thread_local! {
+    /// Taken by a token stream while it runs and put back when it is
+    /// dropped (a nested stream finds none and starts afresh).
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+}
+
+impl Scratch {
+    fn take() -> Scratch {
+        SCRATCH.with(|s| s.borrow_mut().take()).unwrap_or_default()
+    }
+
+    fn put_back(self) {
+        SCRATCH.with(|s| *s.borrow_mut() = Some(self));
+    }
+
+    /// Makes `self.words` the words of `text`, unless they already are.
+    fn analyze(&mut self, text: &str) {
+        if self.words.source == text {
+            return;
+        }
+        let words = &mut self.words;
+        words.source.clear();
+        words.source.push_str(text);
+        words.texts.clear();
+        words.words.clear();
+        let mut from = 0;
+        let mut position = 0;
+        while let Some((range, ascii)) = next_word(text, from) {
+            from = range.end;
+            position += 1;
+            let word = &text[range.clone()];
+            let start = words.texts.len();
+            if ascii {
+                if word.len() >= MAX_TOKEN_BYTES {
+                    continue;
+                }
+                words.texts.push_str(word);
+                words.texts[start..].make_ascii_lowercase();
+            } else {
+                self.normal.clear();
+                normalize_into(word, &mut self.normal);
+                if self.normal.len() >= MAX_TOKEN_BYTES {
+                    continue;
+                }
+                let fold = self.fold.get_or_insert_with(|| {
+                    TextAnalyzer::builder(RawTokenizer::default())
+                        .filter(LowerCaser)
+                        .filter(AsciiFoldingFilter)
+                        .build()
+                });
+                whole_word(fold, &self.normal, &mut words.texts);
+            }
+            words.words.push(Word {
+                text: start..words.texts.len(),
+                offset_from: range.start,
+                offset_to: range.end,
+                position: position - 1,
+            });
+        }
+    }
+
+    /// Writes the stem of the `i`th word into `out`; false for a stop
+    /// word.
+    fn stem_into(&mut self, i: usize, out: &mut String) -> bool {
+        let word = &self.words.texts[self.words.words[i].text.clone()];
+        out.clear();
+        let packed = pack(word);
+        if let Some(stem) = packed.and_then(|w| self.stems.get(w)) {
+            return stem.unpack_into(out);
+        }
+        let stop = STOP_WORDS.contains(&word);
+        if !stop {
+            let stemmer = self.stem.get_or_insert_with(|| {
+                TextAnalyzer::builder(RawTokenizer::default())
+                    .filter(Stemmer::new(Language::English))
+                    .build()
+            });
+            whole_word(stemmer, word, out);
+        }
+        let stem = if stop {
+            Some(Stem::STOP)
+        } else {
+            pack(out).map(Stem)
+        };
+        if let (Some(word), Some(stem)) = (packed, stem) {
+            self.stems.put(word, stem);
+        }
+        !stop
+    }
+}
+
+/// Bytes of the longest word (or stem) the cache holds; longer ones are
+/// stemmed every time (they are rare).
+const PACKED_MAX: usize = 15;
+
+/// A short string in 16 bytes: its bytes, zero-padded, and its length in
+/// the last byte. Compared as one integer, never through `memcmp`.
+fn pack(s: &str) -> Option<u128> {
+    let mut bytes = [0u8; 16];
+    bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+    if s.len() > PACKED_MAX {
+        return None;
+    }
+    bytes[15] = s.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// A cached stem: a packed string, or [`Stem::STOP`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stem(u128);
+
+impl Stem {
+    /// A stop word (no packed string has 0xFF as its length).
+    const STOP: Stem = Stem(0xFF << 120);
+
+    /// Appends the stem to `out`; false for a stop word.
+    fn unpack_into(self, out: &mut String) -> bool {
+        let bytes = self.0.to_le_bytes();
+        let len = usize::from(bytes[15]);
+        match bytes.get(..len).map(std::str::from_utf8) {
+            Some(Ok(stem)) => {
+                out.push_str(stem);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A direct-mapped cache of stems: each word has one slot, and a word that
+/// lands on a taken slot replaces its word. A word is compared whole, so a
+/// hit is always its own stem.
+struct StemCache {
+    /// (packed word, stem); an empty slot has word 0, which no word packs
+    /// to.
+    slots: Vec<(u128, Stem)>,
+}
+
+impl Default for StemCache {
+    fn default() -> StemCache {
+        StemCache {
+            slots: vec![(0, Stem::STOP); 1 << STEM_CACHE_BITS],
+        }
+    }
+}
+
+impl StemCache {
+    fn slot(word: u128) -> usize {
+        let folded = (word as u64) ^ ((word >> 64) as u64).rotate_left(29);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STEM_CACHE_BITS)) as usize
+    }
+
+    fn get(&self, word: u128) -> Option<Stem> {
+        let (cached, stem) = self.slots[Self::slot(word)];
+        (cached == word).then_some(stem)
+    }
+
+    fn put(&mut self, word: u128, stem: Stem) {
+        self.slots[Self::slot(word)] = (word, stem);
+    }
+}
+
+/// Runs an analyzer over `word` as one token and appends its output.
+fn whole_word(analyzer: &mut TextAnalyzer, word: &str, out: &mut String) {
+    let mut stream = analyzer.token_stream(word);
+    if stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+}
+
+/// The stream of an [`Analyzer`]: the words of the text, filtered and
+/// stemmed as the analyzer says.
+pub struct AnalyzerStream {
+    scratch: Option<Scratch>,
+    stemmed: bool,
+    next: usize,
+    token: Token,
+}
+
+impl Tokenizer for Analyzer {
+    type TokenStream<'a> = AnalyzerStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerStream {
+        let mut scratch = Scratch::take();
+        scratch.analyze(text);
+        AnalyzerStream {
+            scratch: Some(scratch),
+            stemmed: self.stemmed,
+            next: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for AnalyzerStream {
+    fn advance(&mut self) -> bool {
+        let Some(scratch) = self.scratch.as_mut() else {
+            return false;
+        };
+        while self.next < scratch.words.words.len() {
+            let i = self.next;
+            self.next += 1;
+            if self.stemmed {
+                if !scratch.stem_into(i, &mut self.token.text) {
+                    continue;
+                }
+            } else {
+                self.token.text.clear();
+                let range = scratch.words.words[i].text.clone();
+                self.token.text.push_str(&scratch.words.texts[range]);
+            }
+            let word = &scratch.words.words[i];
+            self.token.offset_from = word.offset_from;
+            self.token.offset_to = word.offset_to;
+            self.token.position = word.position;
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+impl Drop for AnalyzerStream {
+    fn drop(&mut self) {
+        if let Some(scratch) = self.scratch.take() {
+            scratch.put_back();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::WordTokenizer;
+    use proptest::prelude::*;
+    use tantivy::tokenizer::{RemoveLongFilter, StopWordFilter};
+
+    /// The filter chain the analyzers stand for.
+    fn chain(stemmed: bool) -> TextAnalyzer {
+        let words = TextAnalyzer::builder(WordTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter);
+        if stemmed {
+            words
+                .filter(StopWordFilter::remove(
+                    STOP_WORDS.iter().map(|w| w.to_string()),
+                ))
+                .filter(Stemmer::new(Language::English))
+                .build()
+        } else {
+            words.build()
+        }
+    }
+
+    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().clone());
+        }
+        out
+    }
+
+    fn assert_same_as_chain(text: &str) {
+        for stemmed in [true, false] {
+            let mut fused = TextAnalyzer::from(Analyzer { stemmed });
+            // Twice: the second run takes the words from the scratch.
+            for _ in 0..2 {
+                assert_eq!(
+                    tokens(&mut fused, text),
+                    tokens(&mut chain(stemmed), text),
+                    "stemmed {stemmed}: {text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_are_those_of_the_filter_chain() {
+        for text in [
+            "",
+            "The Intrusions, the RUNNING of the cafe\u{301}s; naïve Straße İstanbul ΣΊΣΥΦΟΣ",
+            "１２３ ﬁnance e-mail U.S. 3.14 it is a test of ÆON and œuvre",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa x",
+            "ééééééééééééééééééé éééééééééééééééééééé 東京 في مدينة",
+        ] {
+            assert_same_as_chain(text);
+        }
+    }
+
+    #[test]
+    fn words_that_share_a_cache_slot_keep_their_own_stems() {
+        // Many more words than slots, some too long to be cached, all
+        // analyzed twice (the second time mostly from the cache).
+        let text: String = (0..(3usize << STEM_CACHE_BITS))
+            .map(|i| format!("w{i}ing connect{i}ations "))
+            .collect();
+        assert_same_as_chain(&text);
+    }
+
+    #[test]
+    fn packed_strings_round_trip_and_long_ones_are_not_packed() {
+        for s in ["a", "running", "éclair", "fifteen-bytes!!"] {
+            let mut out = String::new();
+            assert!(Stem(pack(s).unwrap()).unpack_into(&mut out));
+            assert_eq!(out, s);
+        }
+        assert_eq!(pack("sixteen bytes!!!"), None);
+        assert!(!Stem::STOP.unpack_into(&mut String::new()));
+    }
+
+    #[test]
+    fn nested_streams_do_not_share_words() {
+        let mut outer = TextAnalyzer::from(Analyzer::words());
+        let mut inner = TextAnalyzer::from(Analyzer::words());
+        let mut a = outer.token_stream("alpha beta");
+        assert!(a.advance());
+        assert_eq!(
+            tokens(&mut inner, "gamma"),
+            tokens(&mut chain(false), "gamma")
+        );
+        assert!(a.advance());
+        assert_eq!(a.token().text, "beta");
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_gives_the_tokens_of_the_chain(text in "\\PC{0,80}") {
+            assert_same_as_chain(&text);
+        }
+
+        #[test]
+        fn mixed_script_words_give_the_tokens_of_the_chain(
+            text in "([a-zA-Zéèà ÉÀßæœøİıΣσςﬁ１２３\u{301}\u{308}.,'-]{1,12} ?){0,20}"
+        ) {
+            assert_same_as_chain(&text);
+        }
+    }
+}
