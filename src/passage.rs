@@ -78,20 +78,21 @@ pub fn split(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Range<usi
     let mut pieces = Vec::new();
     for block in blocks(text, hard_breaks) {
         let section = hard_breaks.iter().filter(|&&b| b <= block.start).count();
-        let mut units = units(text, block.clone());
-        if units.len() > bounds.max {
-            // Sentence segmentation is the costly part of splitting, and
-            // only a block that is cut needs it.
+        let size = size(&text[block.clone()]);
+        if size > bounds.max {
+            // Only a block that is cut needs its units, and its sentence
+            // starts (segmentation is the costly part of splitting).
+            let mut units = units(text, block.clone());
             mark_sentence_starts(&mut units, text, block.clone());
             pieces.extend(cut(&units, bounds).into_iter().map(|(range, size)| Piece {
                 range,
                 size,
                 section,
             }));
-        } else if !units.is_empty() {
+        } else if size > 0 {
             pieces.push(Piece {
                 range: block,
-                size: units.len(),
+                size,
                 section,
             });
         }
@@ -200,12 +201,23 @@ const ABBREVIATIONS: &[&str] = &[
 /// after an abbreviation or an initial, or before a lowercase word or a
 /// digit, is dropped.
 pub(crate) fn sentence_starts(block: &str) -> Vec<usize> {
-    let flat: String = block
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
+    // Line breaks are whitespace to everything below but the segmenter,
+    // so the ASCII segmenter (which reads them as spaces) works on the
+    // block itself.
+    let flat: String;
+    let (text, bounds) = if block.is_ascii() {
+        (block, ascii_sentences::sentence_starts(block.as_bytes()))
+    } else {
+        flat = block
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        let bounds = flat.split_sentence_bound_indices().skip(1);
+        (flat.as_str(), bounds.map(|(offset, _)| offset).collect())
+    };
+    let flat = text;
     let mut out = Vec::new();
-    for (offset, _) in flat.split_sentence_bound_indices().skip(1) {
+    for offset in bounds {
         let before = flat[..offset].trim_end();
         let after = &flat[offset..];
         let last_word = before
@@ -293,9 +305,17 @@ fn merge_short_tail(passages: &mut Vec<Piece>, bounds: Bounds) {
 /// The size of a text in words, as the splitter counts it.
 pub fn size(text: &str) -> usize {
     text.split_whitespace()
-        .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD).max(1))
+        .map(|w| {
+            // At most one char per byte: a short word is one unit.
+            if w.len() <= CHARS_PER_WORD {
+                1
+            } else {
+                w.chars().count().div_ceil(CHARS_PER_WORD)
+            }
+        })
         .sum()
 }
 
+mod ascii_sentences;
 #[cfg(test)]
 mod tests;

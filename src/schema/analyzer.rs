@@ -11,16 +11,15 @@
 //! the words of the last text it analyzed (a second analysis of the same
 //! text reuses them) and a bounded cache of stems. An ASCII word is
 //! lowercased in place; any other word goes through tantivy's own
-//! `LowerCaser` and `AsciiFoldingFilter`, and every stem comes from
-//! tantivy's own `Stemmer`, so the output cannot drift from the chain (a
-//! test compares the two).
+//! `LowerCaser` and `AsciiFoldingFilter`, and every stem comes from the
+//! Snowball crate tantivy's `Stemmer` runs, so the output cannot drift
+//! from the chain (tests compare the two).
 
 use std::cell::RefCell;
 use std::ops::Range;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, Stemmer, TextAnalyzer, Token,
-    TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 
 use super::tokenizer::{next_word, normalize_into};
@@ -82,8 +81,6 @@ struct Scratch {
     normal: String,
     /// `LowerCaser` + `AsciiFoldingFilter` over one whole word.
     fold: Option<TextAnalyzer>,
-    /// `Stemmer` over one whole word.
-    stem: Option<TextAnalyzer>,
 }
 
 thread_local! {
@@ -158,12 +155,10 @@ impl Scratch {
         }
         let stop = STOP_WORDS.contains(&word);
         if !stop {
-            let stemmer = self.stem.get_or_insert_with(|| {
-                TextAnalyzer::builder(RawTokenizer::default())
-                    .filter(Stemmer::new(Language::English))
-                    .build()
-            });
-            whole_word(stemmer, word, out);
+            // What tantivy's `Stemmer::new(Language::English)` runs, without
+            // a token stream around each word.
+            let english = frostem::Stemmer::new(frostem::Algorithm::English);
+            out.push_str(&english.stem(word));
         }
         let stem = if stop {
             Some(Stem::STOP)
@@ -328,7 +323,7 @@ mod tests {
     use super::*;
     use crate::schema::WordTokenizer;
     use proptest::prelude::*;
-    use tantivy::tokenizer::{RemoveLongFilter, StopWordFilter};
+    use tantivy::tokenizer::{Language, RemoveLongFilter, Stemmer, StopWordFilter};
 
     /// The filter chain the analyzers stand for.
     fn chain(stemmed: bool) -> TextAnalyzer {
