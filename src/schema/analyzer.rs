@@ -214,15 +214,17 @@ impl Stem {
 /// lands on a taken slot replaces its word. A word is compared whole, so a
 /// hit is always its own stem.
 struct StemCache {
-    /// (packed word, stem); an empty slot has word 0, which no word packs
-    /// to.
-    slots: Vec<(u128, Stem)>,
+    /// Packed word then stem, two integers per slot; an empty slot has word
+    /// 0, which no word packs to. All zeros at first, so the allocation
+    /// is the operating system's zeroed pages, touched only where used: a
+    /// search analyzes a few words and must not pay for the whole table.
+    slots: Vec<u128>,
 }
 
 impl Default for StemCache {
     fn default() -> StemCache {
         StemCache {
-            slots: vec![(0, Stem::STOP); 1 << STEM_CACHE_BITS],
+            slots: vec![0; 2 << STEM_CACHE_BITS],
         }
     }
 }
@@ -230,16 +232,18 @@ impl Default for StemCache {
 impl StemCache {
     fn slot(word: u128) -> usize {
         let folded = (word as u64) ^ ((word >> 64) as u64).rotate_left(29);
-        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STEM_CACHE_BITS)) as usize
+        2 * (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STEM_CACHE_BITS)) as usize
     }
 
     fn get(&self, word: u128) -> Option<Stem> {
-        let (cached, stem) = self.slots[Self::slot(word)];
-        (cached == word).then_some(stem)
+        let slot = Self::slot(word);
+        (self.slots[slot] == word).then(|| Stem(self.slots[slot + 1]))
     }
 
     fn put(&mut self, word: u128, stem: Stem) {
-        self.slots[Self::slot(word)] = (word, stem);
+        let slot = Self::slot(word);
+        self.slots[slot] = word;
+        self.slots[slot + 1] = stem.0;
     }
 }
 
