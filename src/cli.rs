@@ -127,7 +127,9 @@ pub struct IndexArgs {
 /// How corpus files are read (shared by `index` and `watch`).
 #[derive(Debug, Args)]
 pub struct ReadingArgs {
-    /// Files larger than this many bytes are skipped without being read.
+    /// Files larger than this many bytes are skipped without being read;
+    /// JSON Lines files are read a record at a time, and a line longer
+    /// than this is skipped.
     #[arg(long, default_value_t = crate::index::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     pub max_file_size: u64,
     /// Follow symbolic links in the corpus (loops are detected).
@@ -136,9 +138,10 @@ pub struct ReadingArgs {
     /// Indexing threads (1 to 8; default: the number of cores, at most 8).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory for indexing buffers, in MiB, shared by the threads (at
-    /// least 15 MiB per thread).
-    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    /// Memory budget of an indexing run, in MiB: 48 MiB for reading and
+    /// queued passages, the rest for indexing buffers (at least 15 MiB per
+    /// thread) less what the largest file read whole holds.
+    #[arg(long, default_value_t = crate::index::DEFAULT_MEMORY_MIB, value_name = "MIB")]
     pub memory: usize,
     /// Give up on an HTML or PDF file whose extraction takes longer.
     #[arg(long, default_value_t = 20, value_name = "SECONDS")]
@@ -166,7 +169,7 @@ impl Default for ReadingArgs {
             max_file_size: crate::index::DEFAULT_MAX_FILE_SIZE,
             follow_symlinks: false,
             threads: None,
-            memory: 128,
+            memory: crate::index::DEFAULT_MEMORY_MIB,
             extract_timeout: 20,
             jsonl_fields: None,
         }

@@ -75,6 +75,70 @@ struct Piece {
 /// assert_eq!(passages, vec![0..text.len()]);
 /// ```
 pub fn split(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Range<usize>> {
+    let mut packer = Packer::new(bounds);
+    for piece in pieces(text, hard_breaks, bounds) {
+        packer.add(piece);
+    }
+    let mut passages = Vec::new();
+    packer.finish(&mut passages);
+    passages
+}
+
+/// Cuts a text that arrives a chunk at a time into the passages [`split`]
+/// gives for the whole text (without hard breaks), giving each passage as
+/// soon as no later text can change it. A chunk must end after a blank
+/// line or at the end of the text, so that no paragraph spans two chunks.
+///
+/// ```
+/// use quarry::passage::{split, Bounds, Splitter};
+/// let text = "One paragraph.\n\nAnother one.\n";
+/// let mut splitter = Splitter::new(Bounds::default());
+/// let mut passages = Vec::new();
+/// splitter.push("One paragraph.\n\n", &mut passages);
+/// splitter.push("Another one.\n", &mut passages);
+/// splitter.finish(&mut passages);
+/// assert_eq!(passages, split(text, &[], Bounds::default()));
+/// ```
+pub struct Splitter {
+    packer: Packer,
+    /// Bytes of text before the next chunk.
+    base: usize,
+}
+
+impl Splitter {
+    pub fn new(bounds: Bounds) -> Splitter {
+        Splitter {
+            packer: Packer::new(bounds),
+            base: 0,
+        }
+    }
+
+    /// Adds the next chunk of the text, and appends to `out` the passages
+    /// (byte ranges of the whole text) that are now final.
+    pub fn push(&mut self, chunk: &str, out: &mut Vec<Range<usize>>) {
+        for mut piece in pieces(chunk, &[], self.packer.bounds) {
+            piece.range = piece.range.start + self.base..piece.range.end + self.base;
+            self.packer.add(piece);
+        }
+        self.base += chunk.len();
+        self.packer.take_final(out);
+    }
+
+    /// Where the first passage not given out yet starts: text before it
+    /// is no longer needed.
+    pub fn pending_start(&self) -> Option<usize> {
+        self.packer.passages.first().map(|p| p.range.start)
+    }
+
+    /// Appends the last passages to `out`.
+    pub fn finish(self, out: &mut Vec<Range<usize>>) {
+        self.packer.finish(out);
+    }
+}
+
+/// The pieces of a text: its paragraphs, long ones cut (byte ranges of
+/// `text`).
+fn pieces(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Piece> {
     let mut pieces = Vec::new();
     for block in blocks(text, hard_breaks) {
         let section = hard_breaks.iter().filter(|&&b| b <= block.start).count();
@@ -97,7 +161,7 @@ pub fn split(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Range<usi
             });
         }
     }
-    pack(pieces, bounds)
+    pieces
 }
 
 /// Paragraphs: maximal runs of non-blank lines, trimmed, also cut at hard
@@ -268,24 +332,47 @@ fn cut(units: &[Unit], bounds: Bounds) -> Vec<(Range<usize>, usize)> {
         .collect()
 }
 
-/// Packs pieces into passages within their sections.
-fn pack(pieces: Vec<Piece>, bounds: Bounds) -> Vec<Range<usize>> {
-    let mut passages: Vec<Piece> = Vec::new();
-    for piece in pieces {
-        if let Some(last) = passages.last_mut() {
+/// Packs pieces into passages within their sections, a piece at a time.
+/// Only the last two passages can still change (a piece joins the last;
+/// a short last one joins the one before): earlier ones are final.
+struct Packer {
+    bounds: Bounds,
+    passages: Vec<Piece>,
+}
+
+impl Packer {
+    fn new(bounds: Bounds) -> Packer {
+        Packer {
+            bounds,
+            passages: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, piece: Piece) {
+        let bounds = self.bounds;
+        if let Some(last) = self.passages.last_mut() {
             let joined = last.size + piece.size;
             let fits = last.size < bounds.min || joined <= bounds.target;
             if last.section == piece.section && fits && joined <= bounds.max {
                 last.range.end = piece.range.end;
                 last.size = joined;
-                continue;
+                return;
             }
-            merge_short_tail(&mut passages, bounds);
+            merge_short_tail(&mut self.passages, bounds);
         }
-        passages.push(piece);
+        self.passages.push(piece);
     }
-    merge_short_tail(&mut passages, bounds);
-    passages.into_iter().map(|p| p.range).collect()
+
+    /// Moves the passages that can no longer change to `out`.
+    fn take_final(&mut self, out: &mut Vec<Range<usize>>) {
+        let done = self.passages.len().saturating_sub(2);
+        out.extend(self.passages.drain(..done).map(|p| p.range));
+    }
+
+    fn finish(mut self, out: &mut Vec<Range<usize>>) {
+        merge_short_tail(&mut self.passages, self.bounds);
+        out.extend(self.passages.into_iter().map(|p| p.range));
+    }
 }
 
 /// Merges the last passage into the one before it when it is short, both
@@ -304,6 +391,9 @@ fn merge_short_tail(passages: &mut Vec<Piece>, bounds: Bounds) {
 
 /// The size of a text in words, as the splitter counts it.
 pub fn size(text: &str) -> usize {
+    if text.is_ascii() {
+        return ascii_size(text.as_bytes());
+    }
     text.split_whitespace()
         .map(|w| {
             // At most one char per byte: a short word is one unit.
@@ -314,6 +404,23 @@ pub fn size(text: &str) -> usize {
             }
         })
         .sum()
+}
+
+/// [`size`] of ASCII text, a byte at a time (whitespace as
+/// `char::is_whitespace` has it: tab, line feed, vertical tab, form feed,
+/// carriage return, space).
+fn ascii_size(text: &[u8]) -> usize {
+    let mut size = 0;
+    let mut run: usize = 0;
+    for &b in text {
+        if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+            size += run.div_ceil(CHARS_PER_WORD);
+            run = 0;
+        } else {
+            run += 1;
+        }
+    }
+    size + run.div_ceil(CHARS_PER_WORD)
 }
 
 mod ascii_sentences;

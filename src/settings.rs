@@ -220,29 +220,7 @@ pub fn reading_options(args: &ReadingArgs, config: &Config) -> Result<index::Opt
                 })?
         }
     };
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(index::MAX_THREADS)
-    });
-    if !(1..=index::MAX_THREADS).contains(&threads) {
-        return Err(Error::Argument {
-            flag: "--threads",
-            reason: format!("{threads} is not between 1 and {}", index::MAX_THREADS),
-        });
-    }
-    let per_thread = args.memory / threads;
-    if !(index::MIN_MIB_PER_THREAD..=index::MAX_MIB_PER_THREAD).contains(&per_thread) {
-        return Err(Error::Argument {
-            flag: "--memory",
-            reason: format!(
-                "{} MiB for {threads} thread(s) is {per_thread} MiB each; each thread needs {} to {} MiB",
-                args.memory,
-                index::MIN_MIB_PER_THREAD,
-                index::MAX_MIB_PER_THREAD
-            ),
-        });
-    }
+    let threads = memory_threads(args)?;
     let bounds = match config.values.passage {
         None => crate::passage::Bounds::default(),
         Some(p) => {
@@ -279,6 +257,44 @@ pub fn reading_options(args: &ReadingArgs, config: &Config) -> Result<index::Opt
         },
         ..index::Options::default()
     })
+}
+
+/// The most indexing threads, checked against `--memory`: each needs 15 to
+/// 4095 MiB of buffers out of what the budget leaves after
+/// [`index::RESERVE_MIB`]. Without `--threads`, as many as there are
+/// cores (at most 8) and the budget allows.
+fn memory_threads(args: &ReadingArgs) -> Result<usize> {
+    if let Some(threads) = args.threads
+        && !(1..=index::MAX_THREADS).contains(&threads)
+    {
+        return Err(Error::Argument {
+            flag: "--threads",
+            reason: format!("{threads} is not between 1 and {}", index::MAX_THREADS),
+        });
+    }
+    let buffers = args.memory.saturating_sub(index::RESERVE_MIB);
+    let threads = args.threads.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores
+            .min(index::MAX_THREADS)
+            .min(buffers / index::MIN_MIB_PER_THREAD)
+            .max(1)
+    });
+    let least = index::RESERVE_MIB + index::MIN_MIB_PER_THREAD * threads;
+    if args.memory < least || args.memory / threads > index::MAX_MIB_PER_THREAD {
+        return Err(Error::Argument {
+            flag: "--memory",
+            reason: format!(
+                "{} MiB for {threads} thread(s): each thread needs {} to {} MiB of buffers, \
+                 and {} MiB go to reading, so at least {least} MiB",
+                args.memory,
+                index::MIN_MIB_PER_THREAD,
+                index::MAX_MIB_PER_THREAD,
+                index::RESERVE_MIB,
+            ),
+        });
+    }
+    Ok(threads)
 }
 
 /// A glob set from the configuration's `include` or `exclude` (none when

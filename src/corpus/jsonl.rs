@@ -4,10 +4,16 @@
 //! other names can be mapped ([`FieldMap`]). A document's path key is
 //! `file.jsonl#id`. Lines that are not JSON objects, lack text or repeat an
 //! id are skipped, and counted in one warning for the file.
+//!
+//! A file is read as a stream ([`super::stream::open`], [`Records`]): one
+//! line at a time,
+//! so that a collection of any size is indexed in bounded memory.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::io::{BufRead, Read};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{Document, Extracted, Metadata};
 
@@ -66,119 +72,229 @@ impl FieldMap {
     }
 }
 
-/// Extracts every record of a JSON Lines text.
-pub fn extract(src: &str, fields: &FieldMap) -> Extracted {
+/// Extracts every record of a JSON Lines file held in memory.
+pub fn extract(bytes: &[u8], fields: &FieldMap) -> Result<Extracted, String> {
+    let (reader, mut warnings) = super::stream::open(bytes, usize::MAX)?;
+    let mut records = Records::new(reader, fields, usize::MAX);
     let mut documents = Vec::new();
-    let mut ids = HashSet::new();
-    let mut bad: Vec<(usize, &str)> = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        let number = n + 1;
+    while let Some(document) = records.next_document().map_err(|e| e.to_string())? {
+        documents.push(document);
+    }
+    warnings.extend(records.warnings());
+    Ok(Extracted {
+        documents,
+        warnings,
+    })
+}
+
+/// A line buffer grown past this is given back once its line is done, so
+/// that one long record does not keep its memory for the rest of the file.
+const KEEP_LINE_BUFFER: usize = 1024 * 1024;
+
+/// The records of a JSON Lines stream, read one line at a time: at most one
+/// line, and the document made from it, is held in memory. Lines longer
+/// than `max_line` bytes are skipped without being held.
+pub struct Records<'f, R> {
+    reader: R,
+    fields: &'f FieldMap,
+    max_line: usize,
+    line: Vec<u8>,
+    /// Number of the last line read, from 1.
+    number: usize,
+    /// Bytes of the stream read so far.
+    offset: u64,
+    /// Offset of the current line in the stream.
+    line_start: u64,
+    ids: HashSet<String>,
+    /// Lines skipped, and the first of them with the reason.
+    bad: usize,
+    first_bad: Option<(usize, &'static str)>,
+    /// Offset of the first byte that is not UTF-8.
+    invalid_utf8: Option<u64>,
+}
+
+impl<'f, R: BufRead> Records<'f, R> {
+    pub fn new(reader: R, fields: &'f FieldMap, max_line: usize) -> Records<'f, R> {
+        Records {
+            reader,
+            fields,
+            max_line,
+            line: Vec::new(),
+            number: 0,
+            offset: 0,
+            line_start: 0,
+            ids: HashSet::new(),
+            bad: 0,
+            first_bad: None,
+            invalid_utf8: None,
+        }
+    }
+
+    /// The next record's document, `None` at the end of the stream. Lines
+    /// that are blank or skipped are passed over (skipped ones are counted
+    /// for [`Records::warnings`]).
+    pub fn next_document(&mut self) -> std::io::Result<Option<Document>> {
+        loop {
+            let Some(too_long) = self.read_line()? else {
+                return Ok(None);
+            };
+            if too_long {
+                self.skip(self.number, "is longer than --max-file-size");
+                continue;
+            }
+            let document = self.document();
+            if self.line.capacity() > KEEP_LINE_BUFFER {
+                self.line = Vec::new();
+            }
+            match document {
+                Ok(Some(document)) => return Ok(Some(document)),
+                Ok(None) => {}
+                Err(why) => self.skip(self.number, why),
+            }
+        }
+    }
+
+    /// One line per warning, as an extractor gives them.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(at) = self.invalid_utf8 {
+            warnings.push(format!("invalid UTF-8 at byte {at}, decoded lossily"));
+        }
+        if let Some((line, why)) = self.first_bad {
+            warnings.push(format!(
+                "{} line{} skipped (line {line} {why})",
+                self.bad,
+                if self.bad == 1 { "" } else { "s" }
+            ));
+        }
+        warnings
+    }
+
+    fn skip(&mut self, line: usize, why: &'static str) {
+        self.bad += 1;
+        self.first_bad.get_or_insert((line, why));
+    }
+
+    /// Reads the next line into `self.line`, without its line end (as
+    /// [`str::lines`] gives it). A line over `max_line` bytes is consumed
+    /// but not kept, and `true` is returned. `None` at the end.
+    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
+        self.line.clear();
+        let limit = self.max_line.saturating_add(1) as u64;
+        let mut length = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut self.line)?;
+        if length == 0 {
+            return Ok(None);
+        }
+        let ended = self.line.last() == Some(&b'\n');
+        let too_long = !ended && length as u64 == limit;
+        if too_long {
+            self.line.clear();
+            length += self.skip_rest_of_line()?;
+        }
+        self.number += 1;
+        self.line_start = self.offset;
+        self.offset += length as u64;
+        if ended {
+            self.line.pop();
+            if self.line.last() == Some(&b'\r') {
+                self.line.pop();
+            }
+        }
+        Ok(Some(too_long))
+    }
+
+    /// Consumes bytes up to and including the next line end; returns how
+    /// many.
+    fn skip_rest_of_line(&mut self) -> std::io::Result<usize> {
+        let mut skipped = 0;
+        loop {
+            let buffer = self.reader.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(skipped);
+            }
+            let (used, done) = match buffer.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (buffer.len(), false),
+            };
+            self.reader.consume(used);
+            skipped += used;
+            if done {
+                return Ok(skipped);
+            }
+        }
+    }
+
+    /// The document of the current line: `None` for a blank line, the
+    /// reason for a line that is skipped.
+    fn document(&mut self) -> Result<Option<Document>, &'static str> {
+        let line = String::from_utf8_lossy(&self.line);
+        if let (Cow::Owned(_), None) = (&line, self.invalid_utf8)
+            && let Err(e) = std::str::from_utf8(&self.line)
+        {
+            self.invalid_utf8 = Some(self.line_start + e.valid_up_to() as u64);
+        }
         if line.trim().is_empty() {
-            continue;
+            return Ok(None);
         }
-        let Ok(Value::Object(record)) = serde_json::from_str::<Value>(line) else {
-            bad.push((number, "not a JSON object"));
-            continue;
+        let Ok(Value::Object(mut record)) = serde_json::from_str::<Value>(&line) else {
+            return Err("not a JSON object");
         };
-        let get = |names: &[String]| -> Option<String> {
-            names.iter().find_map(|name| match record.get(name)? {
-                Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-        };
-        let id = get(&fields.id).unwrap_or_else(|| format!("L{number}"));
-        if !ids.insert(id.clone()) {
-            bad.push((number, "repeats an id"));
-            continue;
+        let fields = self.fields;
+        let id = get(&record, &fields.id).unwrap_or_else(|| format!("L{}", self.number));
+        if !self.ids.insert(id.clone()) {
+            return Err("repeats an id");
         }
-        let title = get(&fields.title).unwrap_or_default();
-        let text = get(&fields.text).unwrap_or_default();
+        let title = get(&record, &fields.title).unwrap_or_default();
+        let text = take(&mut record, &fields.text).unwrap_or_default();
         if text.is_empty() && title.is_empty() {
-            bad.push((number, "has no text"));
-            continue;
+            return Err("has no text");
         }
-        documents.push(Document {
+        Ok(Some(Document {
             id: Some(id.clone()),
             meta: Metadata {
                 title: if title.is_empty() { id } else { title },
-                date: get(&fields.date).and_then(|d| super::normalize_date(&d)),
-                source: get(&fields.source),
-                url: get(&fields.url),
+                date: get(&record, &fields.date).and_then(|d| super::normalize_date(&d)),
+                source: get(&record, &fields.source),
+                url: get(&record, &fields.url),
                 author: None,
             },
             text,
             ..Document::default()
-        });
+        }))
     }
-    let warnings = match bad.as_slice() {
-        [] => Vec::new(),
-        [(line, why), ..] => vec![format!(
-            "{} line{} skipped (line {line} {why})",
-            bad.len(),
-            if bad.len() == 1 { "" } else { "s" }
-        )],
-    };
-    Extracted {
-        documents,
-        warnings,
+}
+
+/// The value of the first of `names` that holds a non-blank string
+/// (trimmed) or a number.
+fn get(record: &Map<String, Value>, names: &[String]) -> Option<String> {
+    names.iter().find_map(|name| match record.get(name)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// [`get`], taking a string out of the record rather than copying it (the
+/// text of a record can be megabytes).
+fn take(record: &mut Map<String, Value>, names: &[String]) -> Option<String> {
+    let name = names.iter().find(|name| match record.get(*name) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    })?;
+    match record.get_mut(name)? {
+        Value::String(s) => {
+            let mut s = std::mem::take(s);
+            s.truncate(s.trim_end().len());
+            s.drain(..s.len() - s.trim_start().len());
+            Some(s)
+        }
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_line_is_a_document_with_its_id() {
-        let src = "{\"id\":\"a1\",\"title\":\"One\",\"text\":\"First text\",\"date\":\"2018-03-22\",\"source\":\"Wire\"}\n\n{\"_id\":\"b2\",\"title\":\"\",\"text\":\"BEIR text\"}\n";
-        let got = extract(src, &FieldMap::default());
-        assert!(got.warnings.is_empty());
-        assert_eq!(got.documents.len(), 2);
-        let a = &got.documents[0];
-        assert_eq!(a.id.as_deref(), Some("a1"));
-        assert_eq!(a.meta.title, "One");
-        assert_eq!(
-            a.meta.date.as_ref().map(|d| d.iso.as_str()),
-            Some("2018-03-22")
-        );
-        assert_eq!(a.meta.source.as_deref(), Some("Wire"));
-        assert_eq!(a.text, "First text");
-        let b = &got.documents[1];
-        assert_eq!(b.id.as_deref(), Some("b2"));
-        assert_eq!(b.meta.title, "b2", "no title: the id stands in");
-    }
-
-    #[test]
-    fn bad_lines_are_skipped_and_counted_in_one_warning() {
-        let src = "not json\n{\"id\":\"x\",\"text\":\"ok\"}\n{\"id\":\"x\",\"text\":\"again\"}\n[1,2]\n{\"id\":\"y\"}\n";
-        let got = extract(src, &FieldMap::default());
-        assert_eq!(got.documents.len(), 1);
-        assert_eq!(got.warnings, ["4 lines skipped (line 1 not a JSON object)"]);
-    }
-
-    #[test]
-    fn a_line_without_id_is_named_by_its_line_number() {
-        let got = extract("{\"text\":\"a\"}\n{\"text\":\"b\"}", &FieldMap::default());
-        let ids: Vec<_> = got
-            .documents
-            .iter()
-            .map(|d| d.id.clone().unwrap())
-            .collect();
-        assert_eq!(ids, ["L1", "L2"]);
-    }
-
-    #[test]
-    fn field_names_can_be_mapped() {
-        let map = FieldMap::default()
-            .with_overrides("text=body_text, id=docno")
-            .unwrap();
-        let got = extract(
-            "{\"docno\":\"D-1\",\"body_text\":\"mapped\",\"text\":\"not this\"}",
-            &map,
-        );
-        assert_eq!(got.documents[0].id.as_deref(), Some("D-1"));
-        assert_eq!(got.documents[0].text, "mapped");
-        assert!(FieldMap::default().with_overrides("bogus=x").is_err());
-    }
-}
+mod tests;

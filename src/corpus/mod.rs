@@ -10,7 +10,8 @@ mod html;
 mod jsonl;
 mod markdown;
 pub mod pdf;
-mod text;
+mod stream;
+pub mod text;
 mod walk;
 
 use std::path::Path;
@@ -18,7 +19,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub use date::{PubDate, normalize as normalize_date};
-pub use jsonl::FieldMap;
+pub use jsonl::{FieldMap, Records as JsonlRecords};
+pub use stream::open as open_stream;
 pub use walk::{CorpusFile, IGNORE_FILE, Walk, WalkOptions, key_to_path, mtime_nanos, walk};
 
 /// Metadata of a document, as its file states it.
@@ -92,6 +94,9 @@ impl Default for ExtractOptions {
     }
 }
 
+/// Memory an HTML file takes while parsed, in multiples of its size.
+const HTML_MEMORY_FACTOR: u64 = 4;
+
 /// The formats quarry reads, chosen by file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -125,6 +130,21 @@ impl Format {
             Format::Html => html::VERSION,
             Format::Jsonl => jsonl::VERSION,
             Format::Pdf => pdf::VERSION,
+        }
+    }
+
+    /// Bytes a file of this format and size holds in memory while it is
+    /// indexed, roughly: none for the formats read as a stream (JSON Lines
+    /// a record at a time, plain text a chunk of paragraphs at a time: the
+    /// run's reserve holds those); twice the size for Markdown (source and
+    /// text), more for HTML (its DOM); for a PDF, parsed in a child
+    /// process, the text that comes back.
+    pub fn memory_to_read(self, size: u64) -> u64 {
+        match self {
+            Format::Jsonl | Format::Text => 0,
+            Format::Pdf => size,
+            Format::Markdown => size.saturating_mul(2),
+            Format::Html => size.saturating_mul(HTML_MEMORY_FACTOR),
         }
     }
 
@@ -167,17 +187,18 @@ impl Format {
         file_name: &str,
         options: &ExtractOptions,
     ) -> Result<Extracted, String> {
-        if self == Format::Pdf {
-            return pdf::extract(&bytes, file_name, &options.pdf);
+        match self {
+            Format::Pdf => return pdf::extract(&bytes, file_name, &options.pdf),
+            Format::Jsonl => return jsonl::extract(&bytes, &options.jsonl_fields),
+            _ => {}
         }
         let mut warnings = Vec::new();
         let raw = decode(bytes, &mut warnings)?;
         let mut extracted = match self {
             Format::Text => text::extract(raw, file_name),
             Format::Markdown => markdown::extract(&raw, file_name),
-            Format::Jsonl => jsonl::extract(&raw, &options.jsonl_fields),
             Format::Html => html_with_timeout(raw, file_name, options.html_timeout)?,
-            Format::Pdf => unreachable!("handled above"),
+            Format::Jsonl | Format::Pdf => unreachable!("handled above"),
         };
         warnings.append(&mut extracted.warnings);
         extracted.warnings = warnings;
@@ -202,7 +223,7 @@ fn html_with_timeout(raw: String, file_name: &str, timeout: Duration) -> Result<
 }
 
 /// Bytes of the first part of a file looked at for NUL bytes.
-const BINARY_SNIFF: usize = 8 * 1024;
+pub(crate) const BINARY_SNIFF: usize = 8 * 1024;
 
 /// Bytes to text. UTF-16 with a byte order mark is decoded; a UTF-8 byte
 /// order mark is dropped; a NUL byte in the first 8 KiB means binary

@@ -444,7 +444,7 @@ fn faulty_run(index_dir: &Path, corpus: &Path, plan: &SharedPlan) -> Outcome {
             let index = tantivy::Index::open(directory).map_err(|e| Error::index(&index_dir, e))?;
             let handle = super::from_index(index, &index_dir)?;
             let options = options();
-            let mut session = Session::new(handle, &corpus, &options)?;
+            let mut session = Session::new(handle, &corpus, &options, 0)?;
             session.sync(&options, &AtomicBool::new(false), &mut Warnings::default())?;
             session.finish()
         });

@@ -79,9 +79,9 @@ pub struct Options {
     pub max_file_size: u64,
     /// Which files of the corpus count (symlinks, include/exclude globs).
     pub walk: corpus::WalkOptions,
-    /// Indexing threads.
+    /// Indexing threads, at most (fewer when the memory budget is short).
     pub threads: usize,
-    /// Memory for indexing buffers, bytes, all threads together.
+    /// Memory budget of the run, bytes (see [`Options::budget`]).
     pub memory: usize,
     pub extract: corpus::ExtractOptions,
 }
@@ -96,6 +96,61 @@ pub const MAX_MIB_PER_THREAD: usize = 4095;
 /// Default `--max-file-size`: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
+/// Default `--memory`, MiB: fits a laptop, and leaves tantivy buffers big
+/// enough that a few hundred MB of text make a few segments.
+pub const DEFAULT_MEMORY_MIB: usize = 256;
+
+/// MiB of the memory budget kept for everything but tantivy's indexing
+/// buffers: the process itself, the passages queued for the writer
+/// (tantivy queues up to 10,000), the analyzers' caches, read buffers and
+/// a JSON Lines record of up to a few MiB.
+pub const RESERVE_MIB: usize = 48;
+
+const MIB: usize = 1024 * 1024;
+
+/// How a run shares its memory budget: tantivy's writer threads and their
+/// buffers, all threads together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub threads: usize,
+    /// Bytes.
+    pub writer: usize,
+}
+
+impl Options {
+    /// The share of the budget left to the writer when a file read whole
+    /// may hold `held` bytes (see [`corpus::Format::memory_to_read`]): the
+    /// budget less [`RESERVE_MIB`] and `held`, with fewer threads if that
+    /// leaves less than 15 MiB each. When it leaves less than 15 MiB in
+    /// all, the writer still gets 15 MiB, and the run needs more than the
+    /// budget (only a file read whole, that `--max-file-size` allows, can
+    /// do that).
+    pub fn budget(&self, held: u64) -> Budget {
+        let least = MIN_MIB_PER_THREAD * MIB;
+        let held = usize::try_from(held).unwrap_or(usize::MAX);
+        let left = self
+            .memory
+            .saturating_sub(RESERVE_MIB * MIB)
+            .saturating_sub(held);
+        let threads = self.threads.min(left / least).max(1);
+        Budget {
+            threads,
+            writer: left.clamp(least, MAX_MIB_PER_THREAD * MIB * threads),
+        }
+    }
+
+    /// What the largest file of `walk` that is read whole holds while it
+    /// is read (files over `--max-file-size` are not read).
+    pub fn held_by_largest(&self, walk: &corpus::Walk) -> u64 {
+        walk.files
+            .iter()
+            .filter(|f| f.size <= self.max_file_size)
+            .map(|f| f.format.memory_to_read(f.size))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -108,7 +163,7 @@ impl Default for Options {
             threads: std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .min(MAX_THREADS),
-            memory: 128 * 1024 * 1024,
+            memory: DEFAULT_MEMORY_MIB * MIB,
             extract: corpus::ExtractOptions::default(),
         }
     }
@@ -284,14 +339,15 @@ pub fn update(
     } else {
         Some(create(index_dir)?)
     };
+    let held = options.held_by_largest(&walk);
     let mut report = match handle {
         Some(handle) => {
-            let mut session = Session::new(handle, corpus, options)?;
+            let mut session = Session::new(handle, corpus, options, held)?;
             let report = session.apply(&walk, options, stop, reporter)?;
             session.finish()?;
             report
         }
-        None => rebuild::rebuild(corpus, index_dir, &walk, options, stop, reporter)?,
+        None => rebuild::rebuild(corpus, index_dir, &walk, options, held, stop, reporter)?,
     };
     report.skipped = walk.skipped;
     report.failed += walk.errors.len();
@@ -309,9 +365,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// Takes the writer lock of an open index.
-    pub fn new(handle: IndexHandle, corpus: &Path, options: &Options) -> Result<Session> {
-        let updater = update::Updater::new(&handle, corpus, options)?;
+    /// Takes the writer lock of an open index. `held` is what the largest
+    /// file read whole may hold (see [`Options::budget`]).
+    pub fn new(
+        handle: IndexHandle,
+        corpus: &Path,
+        options: &Options,
+        held: u64,
+    ) -> Result<Session> {
+        let updater = update::Updater::new(&handle, corpus, options, options.budget(held))?;
         let reader = handle.reader()?;
         Ok(Session {
             handle,
@@ -345,7 +407,10 @@ impl Session {
         } else {
             create(index_dir)?
         };
-        Ok((Session::new(handle, corpus, options)?, rebuilt))
+        // Files come and go while watching: make room for the largest
+        // that --max-file-size lets through.
+        let held = corpus::Format::Text.memory_to_read(options.max_file_size);
+        Ok((Session::new(handle, corpus, options, held)?, rebuilt))
     }
 
     /// Walks the corpus and applies what changed.
@@ -428,4 +493,46 @@ fn refuse_emptying(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(memory_mib: usize, threads: usize) -> Options {
+        Options {
+            memory: memory_mib * MIB,
+            threads,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn the_writer_gets_the_budget_less_the_reserve_and_the_largest_file() {
+        let budget = options(256, 2).budget(0);
+        assert_eq!(
+            budget,
+            Budget {
+                threads: 2,
+                writer: (256 - RESERVE_MIB) * MIB
+            }
+        );
+        let held = 100 * MIB as u64;
+        let budget = options(256, 2).budget(held);
+        assert_eq!(budget.writer, (256 - RESERVE_MIB - 100) * MIB);
+    }
+
+    #[test]
+    fn a_short_budget_means_fewer_threads_then_the_least_buffers() {
+        let budget = options(RESERVE_MIB + 50, 8).budget(0);
+        assert_eq!(budget.threads, 50 / MIN_MIB_PER_THREAD);
+        let squeezed = options(256, 2).budget(230 * MIB as u64);
+        assert_eq!(
+            squeezed,
+            Budget {
+                threads: 1,
+                writer: MIN_MIB_PER_THREAD * MIB
+            }
+        );
+    }
 }

@@ -20,6 +20,7 @@ pub fn rebuild(
     index_dir: &Path,
     walk: &Walk,
     options: &Options,
+    held: u64,
     stop: &AtomicBool,
     reporter: &mut dyn Reporter,
 ) -> Result<Report> {
@@ -45,7 +46,7 @@ pub fn rebuild(
     }
     let report = {
         let handle = create(&fresh)?;
-        let mut updater = Updater::new(&handle, corpus, options)?;
+        let mut updater = Updater::new(&handle, corpus, options, options.budget(held))?;
         let empty = Manifest::default();
         let plan = update::plan(walk, &empty, update::Checks::default(), &options.extract);
         let report = updater.apply(walk, &empty, &plan, options, stop, reporter)?;

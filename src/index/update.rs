@@ -15,11 +15,13 @@ use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, Term};
 
 use super::manifest::Manifest;
-use super::{IndexHandle, Options, payload};
-use crate::corpus::{CorpusFile, Document, ExtractOptions, Walk};
+use super::{Budget, IndexHandle, Options, payload};
+use write::Failure;
+
+use crate::corpus::{CorpusFile, ExtractOptions, Format, Walk};
 use crate::error::{Error, Result};
-use crate::passage::{self, Bounds};
-use crate::schema::{FileRecord, PassageDoc};
+use crate::passage::Bounds;
+use crate::schema::FileRecord;
 
 /// A long run commits after this many written files…
 const COMMIT_EVERY_FILES: usize = 2000;
@@ -129,6 +131,9 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// Why a file that was read vanished.
+const VANISHED: &str = "vanished before it could be read";
+
 /// What happened to one file.
 enum Done {
     Added(u64),
@@ -140,6 +145,11 @@ enum Done {
     Unchanged,
     /// Skipped, with the reason.
     Failed(String),
+    /// Failed half-way: its old passages (this many) are gone.
+    Broken {
+        old: u64,
+        reason: String,
+    },
 }
 
 /// Writes plans into an index, committing now and then. It holds the
@@ -165,13 +175,14 @@ impl Updater {
         handle: &IndexHandle,
         corpus: &std::path::Path,
         options: &Options,
+        budget: Budget,
     ) -> Result<Updater> {
         let corpus = corpus
             .canonicalize()
             .unwrap_or_else(|_| corpus.to_path_buf());
         let writer = handle
             .index
-            .writer_with_num_threads(options.threads, options.memory)
+            .writer_with_num_threads(budget.threads, budget.writer)
             .map_err(|e| Error::index(&handle.dir, e))?;
         // A run killed before its commit leaves files behind (segments,
         // `.del` files). tantivy would only remove them at the next commit,
@@ -245,6 +256,11 @@ impl Updater {
                     self.report.failed += 1;
                     reporter.warn(&format!("skipped {}: {reason}", file.path.display()));
                 }
+                Done::Broken { old, reason } => {
+                    self.report.failed += 1;
+                    passages -= old;
+                    reporter.warn(&format!("skipped {}: {reason}", file.path.display()));
+                }
             }
             reporter.tick();
             if self.pending >= COMMIT_EVERY_FILES || self.last_commit.elapsed() >= COMMIT_EVERY {
@@ -284,130 +300,88 @@ impl Updater {
             passages: 0,
             failed: false,
         };
-        if file.size > options.max_file_size {
+        // JSON Lines and plain text are streamed (a record, a chunk of
+        // paragraphs at a time); other formats are read whole, once for
+        // the hash and the text. --max-file-size bounds JSON Lines by line.
+        let streamed = matches!(file.format, Format::Jsonl | Format::Text);
+        if file.format != Format::Jsonl && file.size > options.max_file_size {
             let reason = format!(
                 "larger than --max-file-size ({} bytes)",
                 options.max_file_size
             );
             return self.failed(file, old, record, reason);
         }
-        let bytes = match std::fs::read(&file.path) {
-            Ok(bytes) => bytes,
+        let read = if streamed {
+            // A known file is hashed first, so that an unchanged one is not
+            // indexed again; a new one is hashed as it is indexed.
+            let hash = old.map(|_| write::hash_file(&file.path)).transpose();
+            hash.map(|hash| (None, hash))
+        } else {
+            std::fs::read(&file.path).map(|bytes| {
+                let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+                (Some(bytes), Some(hash))
+            })
+        };
+        let (bytes, hash) = match read {
+            Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Done::Failed("vanished before it could be read".to_string());
+                return Done::Failed(VANISHED.to_string());
             }
             Err(e) => return self.failed(file, old, record, e.to_string()),
         };
-        record.hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        if old.is_some_and(|o| {
-            o.failed
-                && o.hash == record.hash
-                && o.size == record.size
-                && o.mtime == record.mtime
-                && !options.retry_failed
-        }) {
-            // Read again (--checksum) but unchanged: still the known failure.
-            return Done::Unchanged;
-        }
-        let same_content =
-            old.is_some_and(|o| o.hash == record.hash && o.extractor == extractor && !o.failed);
-        if same_content && old.is_some_and(|o| o.size == record.size && o.mtime == record.mtime) {
-            return Done::Unchanged;
-        }
-        let file_name = file.key.rsplit('/').next().unwrap_or(&file.key);
-        let extracted = match file
-            .format
-            .extract_owned(bytes, file_name, &options.extract)
-        {
-            Ok(extracted) => extracted,
-            Err(reason) => return self.failed(file, old, record, reason),
-        };
-        if !same_content {
-            for warning in &extracted.warnings {
-                reporter.warn(&format!("{}: {warning}", file.path.display()));
+        let mut same_content = false;
+        if let Some(hash) = hash {
+            record.hash = hash;
+            if old.is_some_and(|o| {
+                o.failed
+                    && o.hash == record.hash
+                    && o.size == record.size
+                    && o.mtime == record.mtime
+                    && !options.retry_failed
+            }) {
+                // Read again (--checksum) but unchanged: still the known failure.
+                return Done::Unchanged;
+            }
+            same_content =
+                old.is_some_and(|o| o.hash == record.hash && o.extractor == extractor && !o.failed);
+            if same_content && old.is_some_and(|o| o.size == record.size && o.mtime == record.mtime)
+            {
+                return Done::Unchanged;
             }
         }
-        if old.is_some() {
-            self.delete(&file.key);
-        }
-        match self.add_documents(file, &extracted.documents, record) {
-            Ok(passages) => record.passages = passages,
-            Err(reason) => return Done::Failed(reason),
+        let written = match bytes {
+            Some(bytes) => self.write_whole(file, old, bytes, record, options),
+            None if file.format == Format::Text => {
+                self.write_streamed_text(file, old, record, options)
+            }
+            None => self.write_streamed(file, old, record, options),
+        };
+        let written = match written {
+            Ok(written) => written,
+            Err(Failure::Read(reason)) => return self.failed(file, old, record, reason),
+            Err(Failure::Vanished) => return Done::Failed(VANISHED.to_string()),
+            Err(Failure::Write(reason)) => return Done::Failed(reason),
+            Err(Failure::Broken(reason)) => {
+                self.pending += 1;
+                let old = old.map_or(0, |o| o.passages);
+                return Done::Broken { old, reason };
+            }
+        };
+        if !same_content {
+            for warning in &written.warnings {
+                reporter.warn(&format!("{}: {warning}", file.path.display()));
+            }
         }
         self.pending += 1;
         self.dirty = true;
         match old {
-            None => Done::Added(record.passages),
+            None => Done::Added(written.passages),
             Some(_) if same_content => Done::Unchanged,
             Some(old) => Done::Updated {
                 old: old.passages,
-                new: record.passages,
+                new: written.passages,
             },
         }
-    }
-
-    /// Writes the passages of a file's documents; the first passage (or a
-    /// record-only document when there is none) holds the file's record.
-    /// Returns the number of passages.
-    fn add_documents(
-        &mut self,
-        file: &CorpusFile,
-        documents: &[Document],
-        mut record: FileRecord,
-    ) -> std::result::Result<u64, String> {
-        let bounds = self.bounds;
-        let cut: Vec<Vec<std::ops::Range<usize>>> = documents
-            .iter()
-            .map(|d| {
-                let ranges = passage::split(&d.text, &d.breaks, bounds);
-                // A record of a collection file may be all title (LISA has
-                // thousands): one empty passage keeps its title searchable.
-                if ranges.is_empty() && d.id.is_some() && !d.meta.title.trim().is_empty() {
-                    std::iter::once(0..0).collect()
-                } else {
-                    ranges
-                }
-            })
-            .collect();
-        record.passages = cut.iter().map(|r| r.len() as u64).sum();
-        let fields = self.handle.fields;
-        let add = |d| {
-            self.writer
-                .add_document(d)
-                .map(|_| ())
-                .map_err(|e| format!("cannot index: {e}"))
-        };
-        if record.passages == 0 {
-            add(fields.placeholder(&file.key, &record, None))?;
-            return Ok(0);
-        }
-        let mut holder = Some(record);
-        for (doc, ranges) in documents.iter().zip(&cut) {
-            let key = match &doc.id {
-                Some(id) => format!("{}#{id}", file.key),
-                None => file.key.clone(),
-            };
-            for (number, range) in ranges.iter().enumerate() {
-                add(fields.document(&PassageDoc {
-                    path: &key,
-                    file: &file.key,
-                    doc_id: doc.id.as_deref(),
-                    passage: number as u64,
-                    start: range.start as u64,
-                    end: range.end as u64,
-                    page: doc.page_at(range.start),
-                    title: &doc.meta.title,
-                    body: &doc.text[range.clone()],
-                    date: doc.meta.date.as_ref().map(|d| (d.iso.as_str(), d.seconds)),
-                    source: doc.meta.source.as_deref(),
-                    url: doc.meta.url.as_deref(),
-                    author: doc.meta.author.as_deref(),
-                    stamp: (record.size, record.mtime),
-                    record: holder.take(),
-                }))?;
-            }
-        }
-        Ok(record.passages)
     }
 
     /// A file that could not be read or extracted. A new (or already
@@ -471,3 +445,4 @@ impl Updater {
 
 #[cfg(test)]
 mod tests;
+mod write;

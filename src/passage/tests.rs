@@ -178,3 +178,74 @@ proptest! {
         }
     }
 }
+
+/// `text` given to a [`Splitter`] in chunks that end after the blank lines
+/// chosen by `cuts` (a cut is taken at a blank line when its bit is set).
+fn split_in_chunks(text: &str, bounds: Bounds, cuts: u64) -> Vec<Range<usize>> {
+    let mut splitter = Splitter::new(bounds);
+    let mut passages = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    let mut blank = 0;
+    for line in text.split_inclusive('\n') {
+        offset += line.len();
+        if line.trim().is_empty() {
+            if cuts >> (blank % 64) & 1 == 1 {
+                splitter.push(&text[start..offset], &mut passages);
+                start = offset;
+            }
+            blank += 1;
+        }
+    }
+    splitter.push(&text[start..], &mut passages);
+    splitter.finish(&mut passages);
+    passages
+}
+
+proptest! {
+    #[test]
+    fn a_text_split_chunk_by_chunk_gives_the_passages_of_the_whole(
+        text in arbitrary_text(),
+        cuts in any::<u64>(),
+        small in any::<bool>(),
+    ) {
+        let bounds = if small {
+            Bounds { min: 3, target: 6, max: 10 }
+        } else {
+            Bounds::default()
+        };
+        prop_assert_eq!(split_in_chunks(&text, bounds, cuts), split(&text, &[], bounds));
+    }
+}
+
+#[test]
+fn text_before_the_first_pending_passage_is_not_needed_any_more() {
+    let bounds = Bounds {
+        min: 1,
+        target: 2,
+        max: 3,
+    };
+    let mut splitter = Splitter::new(bounds);
+    let mut passages = Vec::new();
+    let text = "a b\n\nc d\n\ne f\n\ng h\n\n";
+    splitter.push(text, &mut passages);
+    let pending = splitter.pending_start().unwrap();
+    assert!(
+        passages.iter().all(|p| p.end <= pending),
+        "{passages:?} {pending}"
+    );
+    assert_eq!(&text[pending..pending + 1], "e");
+    splitter.finish(&mut passages);
+    assert_eq!(passages, split(text, &[], bounds));
+}
+
+proptest! {
+    #[test]
+    fn ascii_text_is_sized_as_any_text(text in "[ -~\t\n\r\x0b\x0c\x00-\x08]{0,80}") {
+        let by_chars: usize = text
+            .split_whitespace()
+            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
+            .sum();
+        prop_assert_eq!(size(&text), by_chars);
+    }
+}

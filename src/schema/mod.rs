@@ -43,8 +43,8 @@ pub const STOP_WORDS: [&str; 33] = [
     "they", "this", "to", "was", "will", "with",
 ];
 
-/// Analyzer of the stemmed fields: words, NFC, lowercase, ASCII folding,
-/// English Snowball stemming.
+/// Analyzer of the stemmed fields: words, NFKC, lowercase, ASCII folding,
+/// stop words dropped, English Snowball stemming.
 pub const STEMMED_ANALYZER: &str = "quarry_en";
 /// Analyzer of the prefix fields: the same without stemming.
 pub const WORDS_ANALYZER: &str = "quarry_words";

@@ -1005,6 +1005,57 @@ fn invalid_json_lines_are_counted_in_one_warning_and_the_rest_indexed() {
     assert_eq!(found, ["mixed.jsonl#ok1", "mixed.jsonl#ok2"]);
 }
 
+/// A collection larger than --max-file-size: read a line at a time (the
+/// limit applies to each line), every record indexed and searchable, the
+/// oversized and broken lines counted in the one warning.
+#[test]
+fn a_json_lines_file_over_max_file_size_is_indexed_record_by_record() {
+    let mut data = String::new();
+    for n in 0..3000 {
+        data.push_str(&format!(
+            "{{\"id\":\"r{n}\",\"text\":\"Record {n} of the ledger, token q{n}z.\"}}\n"
+        ));
+        if n == 1500 {
+            let long = "mammoth ".repeat(400);
+            data.push_str(&format!("{{\"id\":\"long\",\"text\":\"{long}\"}}\n"));
+            data.push_str("not json\n");
+        }
+    }
+    assert!(data.len() > 150_000);
+    let env = TestEnv::new(&[("ledger.jsonl", &data)]);
+    let out = env.index_with(&["--max-file-size", "2000", "--format", "json"]);
+    out.assert_code(0);
+    let warnings = out.stderr_lines("warning:");
+    assert_eq!(
+        warnings,
+        [format!(
+            "warning: {}: 2 lines skipped (line 1502 is longer than --max-file-size)",
+            env.corpus().join("ledger.jsonl").display()
+        )],
+        "{}",
+        out.stderr
+    );
+    let report = out.index_report();
+    assert_eq!((report.added, report.passages), (1, 3000), "{report:?}");
+    for n in [0, 1500, 2999] {
+        let (hits, _) = env.search_json(&[&format!("q{n}z")]);
+        assert_eq!(paths(&hits), [format!("ledger.jsonl#r{n}")]);
+    }
+    env.search(&["mammoth"]).assert_code(1);
+    // Unchanged: hashed (not indexed again) once its mtime moves.
+    let later = env.mtime("ledger.jsonl") + std::time::Duration::from_secs(5);
+    env.set_mtime("ledger.jsonl", later);
+    let again = env.index_with(&["--max-file-size", "2000", "--format", "json"]);
+    again.assert_code(0);
+    assert!(
+        again.stderr_lines("warning:").is_empty(),
+        "{}",
+        again.stderr
+    );
+    let report = again.index_report();
+    assert_eq!((report.unchanged, report.passages), (1, 3000), "{report:?}");
+}
+
 #[test]
 fn editing_one_json_line_updates_the_file_and_replaces_the_record() {
     let before = "{\"id\":\"r1\",\"text\":\"The cedar forest.\"}\n\

@@ -354,3 +354,34 @@ fn reindexing_forgets_deleted_files() {
     );
     env.search(&["barge"]).assert_code(1);
 }
+
+/// A text file is read a chunk of paragraphs at a time (not held whole):
+/// the passages, their byte ranges and their text are those of the whole
+/// file, across chunk ends too.
+#[test]
+fn a_text_file_larger_than_a_read_chunk_is_indexed_as_a_whole_file_would_be() {
+    let mut text = String::from("The Long Ledger\n\n");
+    let mut n = 0;
+    while text.len() < 3 * quarry::corpus::text::CHUNK {
+        let words = 20 + n % 300; // short paragraphs packed, long ones cut
+        let body: Vec<String> = (0..words)
+            .map(|w| format!("w{}", (n * 7 + w) % 50))
+            .collect();
+        text.push_str(&format!("Entry k{n}q. {}.\n\n", body.join(" ")));
+        n += 1;
+    }
+    let env = TestEnv::new(&[("ledger.txt", &text)]);
+    let report = env.index_json(&[]);
+    let expected = quarry::passage::split(&text, &[], quarry::passage::Bounds::default());
+    assert_eq!(report.passages, expected.len() as u64);
+    for k in [0, n / 2, n - 1] {
+        let (hits, _) = env.search_json(&[&format!("k{k}q")]);
+        let [hit] = hits.as_slice() else {
+            panic!("k{k}q: {hits:?}")
+        };
+        assert_eq!(hit.title, "The Long Ledger");
+        let range = &expected[hit.passage as usize];
+        assert_eq!((hit.start, hit.end), (range.start as u64, range.end as u64));
+        assert_eq!(hit.text, text[range.clone()], "k{k}q");
+    }
+}

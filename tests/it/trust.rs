@@ -1083,6 +1083,7 @@ fn memory_outside_15_to_4095_mib_per_thread_is_refused() {
     for args in [
         ["--memory", "10", "--threads", "1"],
         ["--memory", "29", "--threads", "2"],
+        ["--memory", "70", "--threads", "2"],
         ["--memory", "4096", "--threads", "1"],
     ] {
         let out = env.index_with(&args);
@@ -1095,9 +1096,11 @@ fn memory_outside_15_to_4095_mib_per_thread_is_refused() {
 }
 
 #[test]
-fn one_thread_with_15_mib_indexes() {
+fn one_thread_with_the_least_memory_indexes() {
+    // 15 MiB of indexing buffers for the thread, and the reserve for reading.
+    let least = (15 + quarry::index::RESERVE_MIB).to_string();
     let env = TestEnv::new(&[("granite.txt", "Granite quarries.")]);
-    let out = env.index_with(&["--threads", "1", "--memory", "15", "--format", "json"]);
+    let out = env.index_with(&["--threads", "1", "--memory", &least, "--format", "json"]);
     out.assert_code(0);
     assert_eq!(out.index_report().added, 1);
     let (hits, _) = env.search_json(&["granite"]);
