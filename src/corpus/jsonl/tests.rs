@@ -1,3 +1,6 @@
+//! Unit tests, compiled only under `#[cfg(test)]`: an `unwrap` or `expect`
+//! here fails the test on bad data, which is what it is for.
+
 use super::*;
 use crate::corpus::stream::{HEAD, READ_BUFFER, open};
 use proptest::prelude::*;
