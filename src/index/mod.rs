@@ -104,7 +104,7 @@ pub const DEFAULT_MEMORY_MIB: usize = 256;
 /// buffers: the process itself, the passages queued for the writer
 /// (tantivy queues up to 10,000), the analyzers' caches, read buffers and
 /// a JSON Lines record of up to a few MiB.
-pub const RESERVE_MIB: usize = 48;
+pub const RESERVE_MIB: usize = 64;
 
 const MIB: usize = 1024 * 1024;
 
