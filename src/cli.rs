@@ -138,7 +138,7 @@ pub struct ReadingArgs {
     /// Indexing threads (1 to 8; default: the number of cores, at most 8).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory budget of an indexing run, in MiB: 48 MiB for reading and
+    /// Memory budget of an indexing run, in MiB: 64 MiB for reading and
     /// queued passages, the rest for indexing buffers (at least 15 MiB per
     /// thread) less what the largest file read whole holds.
     #[arg(long, default_value_t = crate::index::DEFAULT_MEMORY_MIB, value_name = "MIB")]

@@ -104,7 +104,7 @@ pub const DEFAULT_MEMORY_MIB: usize = 256;
 /// buffers: the process itself, the passages queued for the writer
 /// (tantivy queues up to 10,000), the analyzers' caches, read buffers and
 /// a JSON Lines record of up to a few MiB.
-pub const RESERVE_MIB: usize = 48;
+pub const RESERVE_MIB: usize = 64;
 
 const MIB: usize = 1024 * 1024;
 
@@ -407,9 +407,12 @@ impl Session {
         } else {
             create(index_dir)?
         };
-        // Files come and go while watching: make room for the largest
-        // that --max-file-size lets through.
-        let held = corpus::Format::Text.memory_to_read(options.max_file_size);
+        // The buffers are sized once, from the files there now (a larger
+        // file read whole later takes its memory on top of the budget).
+        let held = corpus::walk(corpus, Some(index_dir), &options.walk).map_or_else(
+            |_| corpus::Format::Markdown.memory_to_read(options.max_file_size),
+            |walk| options.held_by_largest(&walk),
+        );
         Ok((Session::new(handle, corpus, options, held)?, rebuilt))
     }
 

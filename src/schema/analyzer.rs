@@ -83,19 +83,28 @@ struct Scratch {
     fold: Option<TextAnalyzer>,
 }
 
+/// Most scratches a thread keeps: one per token stream alive at once (a
+/// search holds a words stream while it runs a stemmed one).
+const SCRATCH_POOL: usize = 4;
+
 thread_local! {
-    /// Taken by a token stream while it runs and put back when it is
-    /// dropped (a nested stream finds none and starts afresh).
-    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    /// A token stream takes a scratch while it runs and gives it back when
+    /// it is dropped; a stream started while another runs takes another.
+    static SCRATCH: RefCell<Vec<Scratch>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Scratch {
     fn take() -> Scratch {
-        SCRATCH.with(|s| s.borrow_mut().take()).unwrap_or_default()
+        SCRATCH.with(|s| s.borrow_mut().pop()).unwrap_or_default()
     }
 
     fn put_back(self) {
-        SCRATCH.with(|s| *s.borrow_mut() = Some(self));
+        SCRATCH.with(|s| {
+            let mut pool = s.borrow_mut();
+            if pool.len() < SCRATCH_POOL {
+                pool.push(self);
+            }
+        });
     }
 
     /// Makes `self.words` the words of `text`, unless they already are.
@@ -212,38 +221,58 @@ impl Stem {
 
 /// A direct-mapped cache of stems: each word has one slot, and a word that
 /// lands on a taken slot replaces its word. A word is compared whole, so a
-/// hit is always its own stem.
+/// hit is always its own stem. It starts small (a search stems a few
+/// passages) and grows, emptied, to 2^[`STEM_CACHE_BITS`] slots once it
+/// has missed more words than it has slots (indexing).
 struct StemCache {
-    /// Packed word then stem, two integers per slot; an empty slot has word
-    /// 0, which no word packs to. All zeros at first, so the allocation
-    /// is the operating system's zeroed pages, touched only where used: a
-    /// search analyzes a few words and must not pay for the whole table.
-    slots: Vec<u128>,
+    /// (packed word, stem); an empty slot has word 0, which no word packs
+    /// to.
+    slots: Vec<(u128, Stem)>,
+    /// The slots are 2^bits.
+    bits: u32,
+    /// Words stored since the slots were made.
+    stored: usize,
 }
 
+/// The stem cache starts with 2^this slots (32 KiB).
+const STEM_CACHE_FIRST_BITS: u32 = 10;
+
 impl Default for StemCache {
+    /// Empty: the slots are made at the first stem (a scratch used only
+    /// for unstemmed words never needs them).
     fn default() -> StemCache {
         StemCache {
-            slots: vec![0; 2 << STEM_CACHE_BITS],
+            slots: Vec::new(),
+            bits: 0,
+            stored: 0,
         }
     }
 }
 
 impl StemCache {
-    fn slot(word: u128) -> usize {
+    fn slot(&self, word: u128) -> usize {
         let folded = (word as u64) ^ ((word >> 64) as u64).rotate_left(29);
-        2 * (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STEM_CACHE_BITS)) as usize
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
     }
 
     fn get(&self, word: u128) -> Option<Stem> {
-        let slot = Self::slot(word);
-        (self.slots[slot] == word).then(|| Stem(self.slots[slot + 1]))
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (cached, stem) = self.slots[self.slot(word)];
+        (cached == word).then_some(stem)
     }
 
     fn put(&mut self, word: u128, stem: Stem) {
-        let slot = Self::slot(word);
-        self.slots[slot] = word;
-        self.slots[slot + 1] = stem.0;
+        if self.slots.is_empty() || (self.stored > self.slots.len() && self.bits < STEM_CACHE_BITS)
+        {
+            self.bits = (self.bits + 5).clamp(STEM_CACHE_FIRST_BITS, STEM_CACHE_BITS);
+            self.slots = vec![(0, Stem::STOP); 1 << self.bits];
+            self.stored = 0;
+        }
+        let slot = self.slot(word);
+        self.slots[slot] = (word, stem);
+        self.stored += 1;
     }
 }
 
@@ -402,6 +431,22 @@ mod tests {
         }
         assert_eq!(pack("sixteen bytes!!!"), None);
         assert!(!Stem::STOP.unpack_into(&mut String::new()));
+    }
+
+    #[test]
+    fn a_thread_keeps_a_few_scratches_for_streams_alive_at_once() {
+        let mut a = TextAnalyzer::from(Analyzer::words());
+        let mut b = TextAnalyzer::from(Analyzer::stemmed());
+        for _ in 0..3 {
+            let mut first = a.token_stream("alpha beta");
+            let mut second = b.token_stream("running fast");
+            assert!(first.advance() && second.advance());
+            assert_eq!(
+                (&*first.token().text, &*second.token().text),
+                ("alpha", "run")
+            );
+        }
+        assert_eq!(SCRATCH.with(|s| s.borrow().len()), 2);
     }
 
     #[test]
