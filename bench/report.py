@@ -116,7 +116,7 @@ def main():
     out.append(
         "`cargo bench --bench latency -- --index DIR --queries bench/keywords.txt "
         "DATA/ir-*/queries.jsonl --breakdown`: the index opened once, one warm-up pass, then "
-        "each query timed around `search::search` (which opens a reader per call), 10 hits. "
+        "each query timed around `search::search` (which keeps one reader while the index does not change), 10 hits. "
         f"Each query runs {machine['rounds']} time(s) and counts with the median of its runs; "
         "percentiles are over queries; a query's variants (with and without highlighting, the "
         "steps below) run back to back, so a busy moment weighs on all of them. `keywords`: 500 hand-written 1–3 word queries (`bench/keywords.txt`) run "
@@ -142,7 +142,7 @@ def main():
     out.append("")
     out.append(
         "Where the time goes (all queries together; each step adds work to the one before, "
-        "and the last row shares one reader between searches):"
+        "and the last row opens a new index handle, so a new reader, for each search):"
     )
     out.append("")
     out.append("| index | step | p50 ms | p99 ms | mean ms |")

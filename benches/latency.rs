@@ -1,5 +1,6 @@
 //! Search latency in process: opens an index once, warms up (`--warmup`
-//! passes over all queries), then times every `search::search` call with
+//! passes over all queries), then times every `search::search` call (which
+//! reuses the handle's searcher while the index does not change) with
 //! `Instant` and prints p50, p95, p99, mean and max per query set, with
 //! and without highlighting, as a Markdown table on stdout. Each query runs
 //! `--rounds` times; its time is the median of its rounds. The variants of
@@ -21,8 +22,8 @@
 //!
 //! `--breakdown` adds a table of where the time goes, over all queries:
 //! opening a reader, reading the commit payload, a count-only search
-//! (limit 0), the hits without and with highlighting, and the same with
-//! one reader shared by all searches (`search::search_with`). `--slowest N`
+//! (limit 0), the hits without and with highlighting, and the same with a
+//! new `IndexHandle`, so a new reader, per search. `--slowest N`
 //! lists the N slowest queries of each set (highlighted).
 
 use std::io::Write;
@@ -83,9 +84,9 @@ fn run() -> Result<(), String> {
         &[Step::Highlighted, Step::Hits]
     };
     for _ in 0..args.warmup {
-        fresh_pass(&handle, &all, &[Step::Highlighted])?;
+        pass(&handle, &all, &[Step::Highlighted])?;
     }
-    let m = measure(&handle, &all, steps, args.breakdown, args.rounds)?;
+    let m = measure(&handle, &all, steps, args.rounds)?;
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| e.to_string();
     writeln!(
@@ -135,8 +136,10 @@ enum Step {
     Hits,
     /// `search::search` as `quarry search` runs it.
     Highlighted,
-    /// `search::search_with` on one reader shared by all searches.
-    Shared,
+    /// The same with a new `IndexHandle` per search (`index::open_for_search`),
+    /// so a new reader each time: what one `quarry search` process does
+    /// after it starts.
+    NewHandle,
 }
 
 impl Step {
@@ -146,7 +149,7 @@ impl Step {
         Step::CountOnly,
         Step::Hits,
         Step::Highlighted,
-        Step::Shared,
+        Step::NewHandle,
     ];
 
     fn label(self, limit: usize) -> String {
@@ -156,7 +159,7 @@ impl Step {
             Step::CountOnly => "search, count only (limit 0)".into(),
             Step::Hits => format!("search, {limit} hits, no highlighting"),
             Step::Highlighted => format!("search, {limit} hits, highlighted"),
-            Step::Shared => "same, one reader for all (`search::search_with`)".into(),
+            Step::NewHandle => "same, a new handle and reader per search".into(),
         }
     }
 }
@@ -176,38 +179,21 @@ impl Measured {
     }
 }
 
-/// Runs `rounds` rounds; in each, one pass over the queries with a new
-/// reader per call (every fresh step of a query back to back), then, when
-/// asked, one pass sharing a reader. No reader outlives its pass: a live
-/// one would keep the segment files mapped for the fresh readers too.
+/// Runs `rounds` rounds, each one pass over the queries (every step of a
+/// query back to back).
 fn measure(
     handle: &IndexHandle,
     requests: &[Request],
     steps: &[Step],
-    shared: bool,
     rounds: usize,
 ) -> Result<Measured, String> {
-    let fresh: Vec<Step> = steps
-        .iter()
-        .copied()
-        .filter(|&s| s != Step::Shared)
-        .collect();
     let mut samples = vec![vec![Vec::with_capacity(rounds); requests.len()]; steps.len()];
     let mut no_hits = vec![false; requests.len()];
     for _ in 0..rounds {
-        let (times, empty) = fresh_pass(handle, requests, &fresh)?;
+        let (times, empty) = pass(handle, requests, steps)?;
         no_hits = empty;
-        let shared_times = if shared {
-            Some(shared_pass(handle, requests)?)
-        } else {
-            None
-        };
-        for (i, step) in steps.iter().enumerate() {
-            let got = match fresh.iter().position(|s| s == step) {
-                Some(j) => &times[j],
-                None => shared_times.as_ref().ok_or("no shared pass")?,
-            };
-            for (query, t) in samples[i].iter_mut().zip(got) {
+        for (per_query, got) in samples.iter_mut().zip(&times) {
+            for (query, t) in per_query.iter_mut().zip(got) {
                 query.push(*t);
             }
         }
@@ -230,7 +216,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 /// One pass: for each query, each step once. Returns the times per step
 /// and, per query, whether the highlighted search found nothing.
-fn fresh_pass(
+fn pass(
     handle: &IndexHandle,
     requests: &[Request],
     steps: &[Step],
@@ -257,7 +243,7 @@ fn time_step(
 ) -> Result<(Duration, usize), String> {
     let fail = |e: quarry::error::Error| format!("query {:?}: {e}", request.query);
     let request = Request {
-        highlight: step == Step::Highlighted,
+        highlight: matches!(step, Step::Highlighted | Step::NewHandle),
         limit: if step == Step::CountOnly {
             0
         } else {
@@ -276,26 +262,17 @@ fn time_step(
             std::hint::black_box(handle.corpus());
             0
         }
+        Step::NewHandle => {
+            let handle = index::open_for_search(&handle.dir).map_err(fail)?;
+            std::hint::black_box(search::search(&handle, &request).map_err(fail)?)
+                .hits
+                .len()
+        }
         _ => std::hint::black_box(search::search(handle, &request).map_err(fail)?)
             .hits
             .len(),
     };
     Ok((started.elapsed(), hits))
-}
-
-/// One pass of highlighted searches sharing one reader, as a long-lived
-/// process would run them.
-fn shared_pass(handle: &IndexHandle, requests: &[Request]) -> Result<Vec<Duration>, String> {
-    let reader = handle.reader().map_err(|e| e.to_string())?;
-    let searcher = reader.searcher();
-    let mut times = Vec::with_capacity(requests.len());
-    for request in requests {
-        let started = Instant::now();
-        let outcome = search::search_with(handle, &searcher, request);
-        times.push(started.elapsed());
-        std::hint::black_box(outcome.map_err(|e| format!("query {:?}: {e}", request.query))?);
-    }
-    Ok(times)
 }
 
 fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {

@@ -17,10 +17,11 @@ mod verify;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexMeta, IndexReader, ReloadPolicy, Searcher};
 
 pub use manifest::Manifest;
 pub use status::{Status, status};
@@ -37,6 +38,9 @@ pub struct IndexHandle {
     pub index: Index,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// The searcher of the last commit seen, shared by the searches made
+    /// through this handle and its clones (see [`IndexHandle::searcher`]).
+    searcher: Arc<Mutex<Option<Searcher>>>,
 }
 
 /// Stored with every commit in tantivy's `meta.json`.
@@ -235,6 +239,7 @@ fn handle(dir: &Path, index: Index) -> Result<IndexHandle> {
         index,
         fields,
         dir: dir.to_path_buf(),
+        searcher: Arc::default(),
     })
 }
 
@@ -252,13 +257,18 @@ fn fields_of(index: &Index) -> Option<Fields> {
 /// The payload of the last commit (default for a never-committed index).
 pub fn read_payload(dir: &Path, index: &Index) -> Result<Option<Payload>> {
     let metas = index.load_metas().map_err(|e| Error::index(dir, e))?;
-    match metas.payload {
-        None if metas.segments.is_empty() => Ok(Some(Payload {
+    Ok(payload_of(&metas))
+}
+
+/// The payload of a commit (default for a never-committed index).
+fn payload_of(metas: &IndexMeta) -> Option<Payload> {
+    match &metas.payload {
+        None if metas.segments.is_empty() => Some(Payload {
             schema_version: SCHEMA_VERSION,
             ..Payload::default()
-        })),
-        None => Ok(None),
-        Some(text) => Ok(serde_json::from_str(&text).ok()),
+        }),
+        None => None,
+        Some(text) => serde_json::from_str(text).ok(),
     }
 }
 
@@ -289,6 +299,27 @@ impl IndexHandle {
             .map_err(|e| Error::index(&self.dir, e))
     }
 
+    /// A searcher of the last commit, and the corpus root that commit
+    /// recorded. The searches made through one handle share the searcher
+    /// until a commit changes the index's segments (or their deletions):
+    /// opening a reader opens every segment again, and cost a short search
+    /// as much as the search itself (see `BENCHMARKS.md`). Each call still
+    /// reads `meta.json`, once, so a search never misses a commit.
+    pub fn snapshot(&self) -> Result<(Searcher, Option<PathBuf>)> {
+        let metas = self
+            .index
+            .load_metas()
+            .map_err(|e| Error::index(&self.dir, e))?;
+        let corpus = payload_of(&metas).and_then(|p| p.corpus);
+        let mut cached = self.searcher.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(searcher) = cached.as_ref().filter(|s| sees(s, &metas)) {
+            return Ok((searcher.clone(), corpus));
+        }
+        let searcher = self.reader()?.searcher();
+        *cached = Some(searcher.clone());
+        Ok((searcher, corpus))
+    }
+
     /// The manifest of the last commit.
     pub fn manifest(&self) -> Result<Manifest> {
         let reader = self.reader()?;
@@ -299,6 +330,24 @@ impl IndexHandle {
     pub fn corpus(&self) -> Option<PathBuf> {
         read_payload(&self.dir, &self.index).ok().flatten()?.corpus
     }
+}
+
+/// Whether `searcher` sees exactly the segments of `metas`, each with the
+/// same deletions.
+fn sees(searcher: &Searcher, metas: &IndexMeta) -> bool {
+    let mut seen: Vec<_> = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| (r.segment_id(), r.delete_opstamp()))
+        .collect();
+    let mut committed: Vec<_> = metas
+        .segments
+        .iter()
+        .map(|m| (m.id(), m.delete_opstamp()))
+        .collect();
+    seen.sort_unstable();
+    committed.sort_unstable();
+    seen == committed
 }
 
 /// Brings the index in `index_dir` in step with `corpus`: incrementally,

@@ -164,10 +164,7 @@ impl Scratch {
         }
         let stop = STOP_WORDS.contains(&word);
         if !stop {
-            // What tantivy's `Stemmer::new(Language::English)` runs, without
-            // a token stream around each word.
-            let english = frostem::Stemmer::new(frostem::Algorithm::English);
-            out.push_str(&english.stem(word));
+            out.push_str(&snowball(word));
         }
         let stem = if stop {
             Some(Stem::STOP)
@@ -179,6 +176,19 @@ impl Scratch {
         }
         !stop
     }
+}
+
+/// What tantivy's `Stemmer::new(Language::English)` runs, without a token
+/// stream around the word.
+fn snowball(word: &str) -> std::borrow::Cow<'_, str> {
+    frostem::Stemmer::new(frostem::Algorithm::English).stem(word)
+}
+
+/// The stem the stemmed analyzer gives a word as the words analyzer gives
+/// it (normalised), or `None` for a stop word. Uncached: for the few words
+/// of a passage that highlighting must stem.
+pub fn stem(word: &str) -> Option<String> {
+    (!STOP_WORDS.contains(&word)).then(|| snowball(word).into_owned())
 }
 
 /// Bytes of the longest word (or stem) the cache holds; longer ones are
@@ -410,6 +420,38 @@ mod tests {
         ] {
             assert_same_as_chain(text);
         }
+    }
+
+    /// Highlighting stems only the words that start like a query stem
+    /// (`search::highlight::Vocabulary`): that holds for every word of the
+    /// sample corpus and for Snowball's irregular forms.
+    #[test]
+    fn a_stem_starts_with_its_word_s_first_byte() {
+        let mut words = Analyzer::words();
+        let mut checked = 0;
+        let mut check = |text: &str| {
+            let mut stream = words.token_stream(text);
+            while stream.advance() {
+                let word = &stream.token().text;
+                if let Some(stem) = stem(word) {
+                    assert_eq!(
+                        stem.as_bytes().first(),
+                        word.as_bytes().first(),
+                        "{word} → {stem}"
+                    );
+                    checked += 1;
+                }
+            }
+        };
+        check("skis skies dying lying tying idly gently ugly early only singly sky news");
+        check("Ýmir Éire œuvre ÆSIR İstanbul ﬁnance ２０２６ ½ yes yelling");
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        for entry in walkdir::WalkDir::new(corpus).into_iter().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                check(&text);
+            }
+        }
+        assert!(checked > 5_000, "only {checked} words checked");
     }
 
     #[test]

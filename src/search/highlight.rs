@@ -6,6 +6,7 @@
 //! that did not match. So a highlight always covers something the query
 //! matched, and a word of a `NOT` clause is never marked.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tantivy::query::Occur;
@@ -65,6 +66,85 @@ impl Analyzers {
             while next.next_if(|t| t.from < stemmed.offset_from).is_some() {}
             if let Some(token) = next.next_if(|t| t.from == stemmed.offset_from) {
                 token.stem.clone_from(&stemmed.text);
+            }
+        }
+        tokens
+    }
+}
+
+/// The terms a plan can match: stemmed terms (of words and phrases), the
+/// first byte of each, and unstemmed prefix expansions. A token whose stem
+/// and word are neither can match nothing, so highlighting skips it.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    stems: HashSet<String>,
+    /// `stem_starts[b]`: some stem starts with byte `b`.
+    stem_starts: Vec<bool>,
+    words: HashSet<String>,
+}
+
+impl Vocabulary {
+    pub fn of(plan: &Plan) -> Vocabulary {
+        let mut vocabulary = Vocabulary {
+            stem_starts: vec![false; 256],
+            ..Vocabulary::default()
+        };
+        for (_, matcher) in plan.leaves.iter().flat_map(|leaf| &leaf.targets) {
+            match matcher {
+                Matcher::Term(term) => vocabulary.add_stem(term),
+                Matcher::Phrase { terms, .. } => {
+                    terms.iter().for_each(|(_, term)| vocabulary.add_stem(term));
+                }
+                Matcher::Prefix { expansions, .. } => {
+                    vocabulary.words.extend(expansions.iter().cloned());
+                }
+            }
+        }
+        vocabulary
+    }
+
+    fn add_stem(&mut self, stem: &str) {
+        if let Some(&b) = stem.as_bytes().first() {
+            self.stem_starts[usize::from(b)] = true;
+            self.stems.insert(stem.to_string());
+        }
+    }
+
+    /// The stem of `word` if it is one of the plan's. English Snowball
+    /// keeps a word's first letter (even its irregular forms: `dying` →
+    /// `die`, `skies` → `sky`), so only words starting like some stem are
+    /// stemmed at all.
+    fn stem_of(&self, word: &str) -> Option<String> {
+        let &first = word.as_bytes().first()?;
+        if !self.stem_starts[usize::from(first)] {
+            return None;
+        }
+        schema::stem(word).filter(|stem| self.stems.contains(stem))
+    }
+}
+
+impl Analyzers {
+    /// The tokens of `text` that `vocabulary` can match, with positions
+    /// as indexed: what [`Analyzers::tokens`] gives, less the tokens no
+    /// matcher looks at, and with only the stem or word a matcher may
+    /// compare (the other left empty). Highlighting sees the same matches
+    /// for a fraction of the work: most words of a passage are never
+    /// stemmed.
+    pub fn tokens_for(&mut self, text: &str, vocabulary: &Vocabulary) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let mut stream = self.words.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            let stem = vocabulary.stem_of(&t.text);
+            let word = vocabulary.words.contains(&t.text);
+            if stem.is_some() || word {
+                tokens.push(Token {
+                    position: t.position,
+                    from: t.offset_from,
+                    to: t.offset_to,
+                    stem: stem.unwrap_or_default(),
+                    word: if word { t.text.clone() } else { String::new() },
+                });
             }
         }
         tokens

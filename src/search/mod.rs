@@ -153,11 +153,12 @@ pub struct Outcome {
     pub corpus: Option<std::path::PathBuf>,
 }
 
-/// Runs a search on an open index, with a new reader of its last commit.
+/// Runs a search on an open index, on its last commit (with the searcher
+/// the handle keeps while the index does not change).
 pub fn search(handle: &IndexHandle, request: &Request) -> Result<Outcome> {
     let started = Instant::now();
-    let reader = handle.reader()?;
-    run(handle, &reader.searcher(), request, started)
+    let (searcher, corpus) = handle.snapshot()?;
+    run(handle, &searcher, corpus, request, started)
 }
 
 /// Runs a search with a searcher the caller keeps, so that many searches
@@ -168,12 +169,14 @@ pub fn search_with(
     searcher: &Searcher,
     request: &Request,
 ) -> Result<Outcome> {
-    run(handle, searcher, request, Instant::now())
+    let started = Instant::now();
+    run(handle, searcher, handle.corpus(), request, started)
 }
 
 fn run(
     handle: &IndexHandle,
     searcher: &Searcher,
+    corpus: Option<std::path::PathBuf>,
     request: &Request,
     started: Instant,
 ) -> Result<Outcome> {
@@ -191,7 +194,6 @@ fn run(
         found = collect::collect(handle, searcher, &plan, request)?;
         fallback_any = true;
     }
-    let corpus = handle.corpus();
     let mut hits = hits(handle, searcher, &plan, request, found.top, &corpus)?;
     for hit in &mut hits {
         hit.more_in_document = found.more.get(&hit.path).copied().unwrap_or(0);
@@ -224,6 +226,7 @@ fn hits(
 ) -> Result<Vec<Hit>> {
     let f = &handle.fields;
     let mut analyzers = Analyzers::default();
+    let vocabulary = highlight::Vocabulary::of(plan);
     let weights = if request.highlight {
         leaf_weights(plan, searcher, f)
     } else {
@@ -255,8 +258,11 @@ fn hits(
         let title = text_of(f.title).unwrap_or_default();
         let text = text_of(f.body).unwrap_or_default();
         let (marks, window) = if request.highlight {
-            let marks =
-                highlight::highlight(plan, &analyzers.tokens(&title), &analyzers.tokens(&text));
+            let marks = highlight::highlight(
+                plan,
+                &analyzers.tokens_for(&title, &vocabulary),
+                &analyzers.tokens_for(&text, &vocabulary),
+            );
             let window = window::window(&text, &marks.body, &weights, WINDOW_CHARS);
             (marks, window)
         } else {

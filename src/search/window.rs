@@ -26,6 +26,17 @@ pub struct Window {
     pub cut_end: bool,
 }
 
+/// The sentence starts of a passage, found once, when first needed (both
+/// ends of a window may snap to them).
+#[derive(Default)]
+struct Sentences(std::cell::OnceCell<Vec<usize>>);
+
+impl Sentences {
+    fn of(&self, text: &str) -> &[usize] {
+        self.0.get_or_init(|| sentence_starts(text))
+    }
+}
+
 /// Char positions of a text, to convert between bytes and chars.
 struct Chars {
     /// Byte offset of each char, then the text length.
@@ -64,7 +75,7 @@ pub fn window(text: &str, highlights: &[Highlight], weights: &[f32], budget: usi
         return whole;
     }
     let Some(run) = best_run(highlights, weights, &chars, budget) else {
-        let end = snap_end(text, &chars, 0, budget, 0);
+        let end = snap_end(text, &chars, &Sentences::default(), 0, budget, 0);
         return finish(text, 0..end);
     };
     let first = run.start;
@@ -83,8 +94,16 @@ pub fn window(text: &str, highlights: &[Highlight], weights: &[f32], budget: usi
         before = (before + last_char + after - chars.len()).min(first_char);
         after = chars.len() - last_char;
     }
-    let (start, freed) = snap_start(text, &chars, first_char - before, first);
-    let end = snap_end(text, &chars, last, last_char + after + freed, last_char);
+    let sentences = Sentences::default();
+    let (start, freed) = snap_start(text, &chars, &sentences, first_char - before, first);
+    let end = snap_end(
+        text,
+        &chars,
+        &sentences,
+        last,
+        last_char + after + freed,
+        last_char,
+    );
     finish(text, start..end)
 }
 
@@ -133,12 +152,19 @@ fn weight_of(leaves: u64, weights: &[f32]) -> u64 {
 /// Moves a window start (in chars) to the earliest sentence start between
 /// it and the first highlight, or else forward to a word start. Returns the
 /// byte start and the chars freed for the end.
-fn snap_start(text: &str, chars: &Chars, start: usize, first: usize) -> (usize, usize) {
+fn snap_start(
+    text: &str,
+    chars: &Chars,
+    sentences: &Sentences,
+    start: usize,
+    first: usize,
+) -> (usize, usize) {
     if start == 0 {
         return (0, 0);
     }
     let byte = chars.byte_of(start);
-    if let Some(&s) = sentence_starts(text)
+    if let Some(&s) = sentences
+        .of(text)
         .iter()
         .find(|&&s| s >= byte && s <= first)
     {
@@ -155,14 +181,23 @@ fn snap_start(text: &str, chars: &Chars, start: usize, first: usize) -> (usize, 
 
 /// A window end (in chars) moved back to a sentence end in the last fifth
 /// of the window, or else to a word end, never before `last` (bytes).
-fn snap_end(text: &str, chars: &Chars, last: usize, end: usize, last_char: usize) -> usize {
+fn snap_end(
+    text: &str,
+    chars: &Chars,
+    sentences: &Sentences,
+    last: usize,
+    end: usize,
+    last_char: usize,
+) -> usize {
     if end >= chars.len() {
         return text.len();
     }
     let byte = chars.byte_of(end);
     let floor = chars.byte_of(end.saturating_sub((end - last_char) / 5).max(last_char));
-    let sentence_end = sentence_starts(text)
-        .into_iter()
+    let sentence_end = sentences
+        .of(text)
+        .iter()
+        .copied()
         .filter(|&s| s > floor.max(last) && s <= byte)
         .max();
     if let Some(s) = sentence_end {

@@ -356,3 +356,28 @@ fn equal_scores_are_ordered_by_path_on_every_page() {
     assert_eq!(page(&["-n", "2", "--offset", "2"]), ["b.txt", "c.txt"]);
     assert_eq!(page(&["-n", "2", "--offset", "4"]), ["d.txt", "e.txt"]);
 }
+
+/// One open index handle searched again after other processes commit: it
+/// keeps its searcher while nothing changes and sees every new commit
+/// (an added file, then a deleted one).
+#[test]
+fn a_kept_index_handle_sees_each_new_commit() {
+    let env = TestEnv::new(&[("first.txt", "The tariff dispute went to arbitration.")]);
+    env.index();
+    let handle = quarry::index::open_for_search(&env.index_dir()).expect("open the index");
+    let found = |handle: &quarry::index::IndexHandle| {
+        let outcome = quarry::search::search(handle, &quarry::search::Request::new("tariff"))
+            .expect("search");
+        let mut paths: Vec<String> = outcome.hits.into_iter().map(|h| h.path).collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(found(&handle), ["first.txt"]);
+    assert_eq!(found(&handle), ["first.txt"]);
+    env.write("second.txt", "A second tariff ruling followed.");
+    env.index();
+    assert_eq!(found(&handle), ["first.txt", "second.txt"]);
+    std::fs::remove_file(env.corpus().join("first.txt")).expect("delete a corpus file");
+    env.index();
+    assert_eq!(found(&handle), ["second.txt"]);
+}

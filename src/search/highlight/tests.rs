@@ -126,6 +126,12 @@ fn word() -> impl Strategy<Value = &'static str> {
         "of",
         "the",
         "Theft",
+        "dying",
+        "die",
+        "skies",
+        "sky",
+        "ugly",
+        "running",
     ])
 }
 
@@ -188,6 +194,27 @@ proptest! {
         if !marks.matched {
             prop_assert!(marks.body.is_empty());
         }
+    }
+
+    /// Highlighting from only the tokens a plan can match (what searches
+    /// do) gives the marks of all tokens, in the title and the body.
+    #[test]
+    fn the_tokens_a_plan_can_match_give_the_same_marks(
+        q in query(),
+        title in text(),
+        body in text(),
+    ) {
+        let expander = Words(vec!["intrusion", "intrusions", "intruder"]);
+        let Ok(p) = plan(&q, Mode::All, &expander) else { return Ok(()) };
+        let mut a = Analyzers::default();
+        let vocabulary = Vocabulary::of(&p);
+        let all = highlight(&p, &a.tokens(&title), &a.tokens(&body));
+        let some = highlight(
+            &p,
+            &a.tokens_for(&title, &vocabulary),
+            &a.tokens_for(&body, &vocabulary),
+        );
+        prop_assert_eq!(all, some);
     }
 
     /// Negation only removes highlights: with `-w` added, no token whose
