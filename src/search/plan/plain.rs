@@ -5,8 +5,9 @@
 //! Three things make such a query rank well (BENCHMARKS.md has the
 //! measurements):
 //! - one clause per distinct word, boosted by how often it occurs in the
-//!   query (tantivy 0.27's parser keeps one clause per word and drops the
-//!   repeats);
+//!   query, saturated as Okapi BM25 saturates query term frequency
+//!   ([`K3`]; tantivy 0.27's parser keeps one clause per word and drops
+//!   the repeats);
 //! - English function words ("what", "would", "between"…) are dropped from
 //!   the query, on top of the stop words the index itself drops: in a
 //!   question they carry no topic. The index keeps them, so phrase queries
@@ -27,6 +28,13 @@ use crate::schema::{self, TextField};
 pub const MAX_PLAIN_BYTES: usize = 64 * 1024;
 /// Most distinct words in a `--plain` query.
 pub const MAX_PLAIN_TERMS: usize = 1024;
+
+/// Query term frequency saturation (Okapi BM25's k3): a word that occurs
+/// n times in the query weighs (k3 + 1)·n / (k3 + n), so 1 for one
+/// occurrence, about 1.8 for two, never more than k3 + 1. Okapi used 7 at
+/// TREC; linear weights (no saturation) rank worse on the IR collections,
+/// where long topic descriptions repeat their subject (BENCHMARKS.md).
+pub const K3: f32 = 7.0;
 
 /// Weight of a neighbouring pair's bonus, relative to a word's own score.
 pub const PAIR_BOOST: f32 = 0.1;
@@ -244,7 +252,7 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
         let leaf = Node::Leaf(leaves.len() - 1);
         let node = match counts[term] {
             1 => leaf,
-            n => Node::Boost(Box::new(leaf), n as f32),
+            n => Node::Boost(Box::new(leaf), query_weight(n)),
         };
         clauses.push((occur, node));
     }
@@ -274,6 +282,12 @@ pub fn plain(text: &str, mode: Mode) -> Result<Plan> {
         leaves,
         has_implicit_and,
     })
+}
+
+/// The weight of a word that occurs `n` times in the query (see [`K3`]).
+fn query_weight(n: usize) -> f32 {
+    let n = n as f32;
+    (K3 + 1.0) * n / (K3 + n)
 }
 
 fn every_field(matcher: impl Fn() -> Matcher) -> Vec<(TextField, Matcher)> {

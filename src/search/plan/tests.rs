@@ -288,8 +288,15 @@ fn plain_queries_keep_operators_as_text_and_weigh_repeats() {
         .collect();
     assert_eq!(
         boosted,
-        [2.0, 0.1, 0.1, 0.1],
-        "the repeated word counts twice; pairs add a small bonus"
+        [16.0 / 9.0, 0.1, 0.1, 0.1],
+        "the repeated word weighs (k3 + 1)·2 / (k3 + 2) with k3 = 7; pairs add a small bonus"
+    );
+    // Ten repeats weigh less than k3 + 1 = 8: saturated, not linear.
+    let many = plain(&"associative ".repeat(10), Mode::Any).unwrap();
+    assert!(
+        matches!(&many.root, Node::Boost(_, b) if (*b - 80.0 / 17.0).abs() < 1e-6),
+        "{:?}",
+        many.root
     );
     assert!(plain("?? -- ::", Mode::Any).is_err());
     // Only function words: they are kept.
