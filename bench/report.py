@@ -205,8 +205,9 @@ def main():
         out.append(
             "`cargo bench --bench hot -- --warm-up-time 1 --measurement-time 3`, on text generated "
             "in the bench (`analyzers` and `highlight` work on one passage of 122 words, 835 "
-            "bytes, as a search does per hit; `plain_any_with_tokens` is the whole per-hit "
-            "cost: tokenizing title and passage, then highlighting); "
+            "bytes; `plain_any_with_tokens` is tokenizing and stemming all of title and "
+            "passage, then highlighting; `plain_any_with_plan_tokens` is what a search does "
+            "per hit: the same with only the words the plan can match stemmed and kept); "
             "criterion's median estimate."
         )
         out.append("")
