@@ -6,8 +6,7 @@ use std::collections::hash_map::Entry;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermSetQuery};
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::plan::Plan;
@@ -172,27 +171,64 @@ fn paths_of(
 }
 
 /// For each shown document: its matching passages that are not shown.
+///
+/// One pass for all of them: the query restricted to the shown paths,
+/// without scores, counting matches per `path` fast-field ordinal. (A
+/// count query per document built every clause's scorers again each time,
+/// which took most of a long `--plain` query's time.)
 fn more_per_document(
     handle: &IndexHandle,
     searcher: &Searcher,
     query: &dyn Query,
     shown: &HashMap<String, usize>,
 ) -> Result<HashMap<String, usize>> {
+    if shown.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let err = |e| Error::index(&handle.dir, e);
+    let paths = shown
+        .keys()
+        .map(|path| Term::from_field_text(handle.fields.path, path));
+    let in_documents = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::Must, Box::new(TermSetQuery::new(paths))),
+    ]);
+    let weight = in_documents
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(err)?;
+    let mut matching: HashMap<String, usize> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str("path").map_err(err)? else {
+            continue;
+        };
+        let alive = segment.alive_bitset();
+        let mut per_ord: HashMap<u64, usize> = HashMap::new();
+        weight
+            .for_each_no_score(segment, &mut |docs| {
+                for &doc in docs {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && let Some(ord) = column.ords().first(doc)
+                    {
+                        *per_ord.entry(ord).or_default() += 1;
+                    }
+                }
+            })
+            .map_err(err)?;
+        let mut ords: Vec<(u64, usize)> = per_ord.into_iter().collect();
+        ords.sort_unstable();
+        let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+        let mut counts = ords.iter().map(|&(_, count)| count);
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&sorted, |bytes| {
+                let path = String::from_utf8_lossy(bytes).into_owned();
+                *matching.entry(path).or_default() += counts.next().unwrap_or(0);
+            })
+            .map_err(|e| Error::io(&handle.dir, e))?;
+    }
     let mut more = HashMap::new();
     for (path, &count) in shown {
-        let in_document = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(handle.fields.path, path),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
-        let matching = searcher
-            .search(&in_document, &Count)
-            .map_err(|e| Error::index(&handle.dir, e))?;
+        let matching = matching.get(path).copied().unwrap_or(0);
         if matching > count {
             more.insert(path.clone(), matching - count);
         }
