@@ -6,10 +6,14 @@ use std::collections::hash_map::Entry;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::plan::Plan;
+use super::pruned::PrunedQuery;
 use super::{Request, Sort, query};
 use crate::error::{Error, Result};
 use crate::index::IndexHandle;
@@ -54,7 +58,7 @@ pub fn collect(
         let (total, top) = ranked(
             handle,
             searcher,
-            &query,
+            query.as_ref(),
             request.sort,
             request.limit,
             request.offset,
@@ -69,12 +73,12 @@ pub fn collect(
     // every hit has been seen.
     let mut k = (wanted * request.per_doc * 2).max(50);
     loop {
-        let (total, candidates) = ranked(handle, searcher, &query, request.sort, k, 0)?;
+        let (total, candidates) = ranked(handle, searcher, query.as_ref(), request.sort, k, 0)?;
         let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
         if page.len() >= wanted || k >= total {
             let top: Ranked = page.into_iter().skip(request.offset).collect();
             let more = if request.count_more {
-                more_per_document(handle, searcher, &query, &shown)?
+                more_per_document(handle, searcher, query.as_ref(), &shown)?
             } else {
                 HashMap::new()
             };
@@ -186,12 +190,16 @@ fn more_per_document(
         return Ok(HashMap::new());
     }
     let err = |e| Error::index(&handle.dir, e);
-    let paths = shown
-        .keys()
-        .map(|path| Term::from_field_text(handle.fields.path, path));
+    // A union of term queries: a `TermSetQuery` builds an FST of its
+    // terms, which cost more than the few lookups.
+    let paths = shown.keys().map(|path| {
+        let term = Term::from_field_text(handle.fields.path, path);
+        let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        (Occur::Should, query)
+    });
     let in_documents = BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
-        (Occur::Must, Box::new(TermSetQuery::new(paths))),
+        (Occur::Must, Box::new(BooleanQuery::new(paths.collect()))),
     ]);
     let weight = in_documents
         .weight(EnableScoring::disabled_from_searcher(searcher))
@@ -254,9 +262,16 @@ fn ranked(
         return ranked_by_keys(handle, searcher, query, sort, limit, offset);
     }
     let n = offset + limit.max(1);
-    let (total, mut top) = searcher
-        .search(query, &(Count, TopDocs::with_limit(n + 1).order_by_score()))
-        .map_err(|e| Error::index(&handle.dir, e))?;
+    let err = |e| Error::index(&handle.dir, e);
+    let by_score = TopDocs::with_limit(n + 1).order_by_score();
+    let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
+        // Alone, `TopDocs` lets the query skip passages that cannot
+        // enter the page; counting them is a cheaper pass of its own.
+        let total = searcher.search(query, &Count).map_err(err)?;
+        (total, searcher.search(query, &by_score).map_err(err)?)
+    } else {
+        searcher.search(query, &(Count, by_score)).map_err(err)?
+    };
     if top.len() > n && top[n].0 == top[n - 1].0 {
         // Equal scores across the end of the page: which of them belong
         // on it depends on their paths.
