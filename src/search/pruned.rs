@@ -15,12 +15,14 @@
 //! plain `BooleanQuery` weight; a pair matches only where its words do, so
 //! without scores the words alone decide what matches.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
-    BooleanQuery, BooleanWeight, BoostWeight, EnableScoring, Explanation, Occur, Query, Scorer,
-    SumCombiner, Weight,
+    Bm25StatisticsProvider, BooleanQuery, BooleanWeight, BoostWeight, EnableScoring, Explanation,
+    Occur, Query, Scorer, SumCombiner, Weight,
 };
+use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// tantivy's BM25 `k1`, which its phrase scores use.
@@ -61,13 +63,18 @@ impl Query for PrunedQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let EnableScoring::Enabled {
             statistics_provider,
-            ..
+            searcher,
         } = scoring
         else {
             // A pair matches only where both its words do.
             let words = self.words.iter().map(|q| (Occur::Should, q.box_clone()));
             return BooleanQuery::new(words.collect()).weight(scoring);
         };
+        // Each word's statistics are asked for by its own clause, then by
+        // its pairs' bounds and phrases: look each up once.
+        let statistics_provider = &Cached::new(statistics_provider);
+        let scoring =
+            EnableScoring::enabled_from_statistics_provider(statistics_provider, searcher);
         let docs = statistics_provider.total_num_docs()? as f64;
         let mut words = Vec::with_capacity(self.words.len());
         for query in &self.words {
@@ -122,6 +129,49 @@ impl Query for PrunedQuery {
                 query.query_terms(visitor);
             }
         }
+    }
+}
+
+/// Collection statistics, each looked up once.
+struct Cached<'a> {
+    inner: &'a dyn Bm25StatisticsProvider,
+    doc_freqs: Mutex<HashMap<Term, u64>>,
+    tokens: Mutex<HashMap<Field, u64>>,
+}
+
+impl<'a> Cached<'a> {
+    fn new(inner: &'a dyn Bm25StatisticsProvider) -> Cached<'a> {
+        Cached {
+            inner,
+            doc_freqs: Mutex::default(),
+            tokens: Mutex::default(),
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for Cached<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = tokens.get(&field) {
+            return Ok(n);
+        }
+        let n = self.inner.total_num_tokens(field)?;
+        tokens.insert(field, n);
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.inner.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let mut doc_freqs = self.doc_freqs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = doc_freqs.get(term) {
+            return Ok(n);
+        }
+        let n = self.inner.doc_freq(term)?;
+        doc_freqs.insert(term.clone(), n);
+        Ok(n)
     }
 }
 
