@@ -6,11 +6,14 @@ use std::collections::hash_map::Entry;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
 use super::plan::Plan;
+use super::pruned::PrunedQuery;
 use super::{Request, Sort, query};
 use crate::error::{Error, Result};
 use crate::index::IndexHandle;
@@ -55,7 +58,7 @@ pub fn collect(
         let (total, top) = ranked(
             handle,
             searcher,
-            &query,
+            query.as_ref(),
             request.sort,
             request.limit,
             request.offset,
@@ -70,12 +73,12 @@ pub fn collect(
     // every hit has been seen.
     let mut k = (wanted * request.per_doc * 2).max(50);
     loop {
-        let (total, candidates) = ranked(handle, searcher, &query, request.sort, k, 0)?;
+        let (total, candidates) = ranked(handle, searcher, query.as_ref(), request.sort, k, 0)?;
         let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
         if page.len() >= wanted || k >= total {
             let top: Ranked = page.into_iter().skip(request.offset).collect();
             let more = if request.count_more {
-                more_per_document(handle, searcher, &query, &shown)?
+                more_per_document(handle, searcher, query.as_ref(), &shown)?
             } else {
                 HashMap::new()
             };
@@ -172,27 +175,68 @@ fn paths_of(
 }
 
 /// For each shown document: its matching passages that are not shown.
+///
+/// One pass for all of them: the query restricted to the shown paths,
+/// without scores, counting matches per `path` fast-field ordinal. (A
+/// count query per document built every clause's scorers again each time,
+/// which took most of a long `--plain` query's time.)
 fn more_per_document(
     handle: &IndexHandle,
     searcher: &Searcher,
     query: &dyn Query,
     shown: &HashMap<String, usize>,
 ) -> Result<HashMap<String, usize>> {
+    if shown.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let err = |e| Error::index(&handle.dir, e);
+    // A union of term queries: a `TermSetQuery` builds an FST of its
+    // terms, which cost more than the few lookups.
+    let paths = shown.keys().map(|path| {
+        let term = Term::from_field_text(handle.fields.path, path);
+        let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        (Occur::Should, query)
+    });
+    let in_documents = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::Must, Box::new(BooleanQuery::new(paths.collect()))),
+    ]);
+    let weight = in_documents
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(err)?;
+    let mut matching: HashMap<String, usize> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str("path").map_err(err)? else {
+            continue;
+        };
+        let alive = segment.alive_bitset();
+        let mut per_ord: HashMap<u64, usize> = HashMap::new();
+        weight
+            .for_each_no_score(segment, &mut |docs| {
+                for &doc in docs {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && let Some(ord) = column.ords().first(doc)
+                    {
+                        *per_ord.entry(ord).or_default() += 1;
+                    }
+                }
+            })
+            .map_err(err)?;
+        let mut ords: Vec<(u64, usize)> = per_ord.into_iter().collect();
+        ords.sort_unstable();
+        let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+        let mut counts = ords.iter().map(|&(_, count)| count);
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&sorted, |bytes| {
+                let path = String::from_utf8_lossy(bytes).into_owned();
+                *matching.entry(path).or_default() += counts.next().unwrap_or(0);
+            })
+            .map_err(|e| Error::io(&handle.dir, e))?;
+    }
     let mut more = HashMap::new();
     for (path, &count) in shown {
-        let in_document = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(handle.fields.path, path),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
-        let matching = searcher
-            .search(&in_document, &Count)
-            .map_err(|e| Error::index(&handle.dir, e))?;
+        let matching = matching.get(path).copied().unwrap_or(0);
         if matching > count {
             more.insert(path.clone(), matching - count);
         }
@@ -218,9 +262,16 @@ fn ranked(
         return ranked_by_keys(handle, searcher, query, sort, limit, offset);
     }
     let n = offset + limit.max(1);
-    let (total, mut top) = searcher
-        .search(query, &(Count, TopDocs::with_limit(n + 1).order_by_score()))
-        .map_err(|e| Error::index(&handle.dir, e))?;
+    let err = |e| Error::index(&handle.dir, e);
+    let by_score = TopDocs::with_limit(n + 1).order_by_score();
+    let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
+        // Alone, `TopDocs` lets the query skip passages that cannot
+        // enter the page; counting them is a cheaper pass of its own.
+        let total = searcher.search(query, &Count).map_err(err)?;
+        (total, searcher.search(query, &by_score).map_err(err)?)
+    } else {
+        searcher.search(query, &(Count, by_score)).map_err(err)?
+    };
     if top.len() > n && top[n].0 == top[n - 1].0 {
         // Equal scores across the end of the page: which of them belong
         // on it depends on their paths.

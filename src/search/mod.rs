@@ -9,6 +9,7 @@ mod collect;
 pub mod extras;
 pub mod highlight;
 pub mod plan;
+mod pruned;
 pub mod query;
 pub mod window;
 

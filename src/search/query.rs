@@ -4,14 +4,15 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::bm25::{Bm25Query, FieldWeight};
 use super::plan::{Filter, Leaf, Matcher, Node, Plan, PrefixExpander};
+use super::pruned::{Pair, PrunedQuery};
 use crate::error::{Error, Result};
 use crate::schema::{Fields, KIND_PASSAGE, TITLE_WEIGHT, TextField};
 
@@ -26,12 +27,17 @@ pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
 
 fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
     match node {
-        Node::Bool(clauses) => Box::new(BooleanQuery::new(
-            clauses
-                .iter()
-                .map(|(occur, child)| (*occur, node_query(child, plan, fields)))
-                .collect(),
-        )),
+        Node::Bool(clauses) => {
+            if let Some(query) = pruned_query(clauses, plan, fields) {
+                return Box::new(query);
+            }
+            Box::new(BooleanQuery::new(
+                clauses
+                    .iter()
+                    .map(|(occur, child)| (*occur, node_query(child, plan, fields)))
+                    .collect(),
+            ))
+        }
         Node::Boost(inner, boost) => {
             Box::new(BoostQuery::new(node_query(inner, plan, fields), *boost))
         }
@@ -43,6 +49,95 @@ fn node_query(node: &Node, plan: &Plan, fields: &Fields) -> Box<dyn Query> {
             IndexRecordOption::Basic,
         )),
     }
+}
+
+/// The clauses of a `--plain --any` plan as a [`PrunedQuery`]: optional
+/// words (each a term in every field, maybe boosted), then optional
+/// boosted pairs of two of those words (a phrase in some of their fields).
+/// `None` for any other shape.
+fn pruned_query(clauses: &[(Occur, Node)], plan: &Plan, fields: &Fields) -> Option<PrunedQuery> {
+    let leaf = |node: &Node| match node {
+        Node::Leaf(id) => Some(&plan.leaves[*id]),
+        Node::Boost(inner, _) => match inner.as_ref() {
+            Node::Leaf(id) => Some(&plan.leaves[*id]),
+            _ => None,
+        },
+        _ => None,
+    };
+    if clauses.iter().any(|(occur, _)| *occur != Occur::Should) {
+        return None;
+    }
+    let count = clauses
+        .iter()
+        .take_while(|(_, node)| leaf(node).and_then(|l| combined_words(l, fields)).is_some())
+        .count();
+    let (words, pairs) = clauses.split_at(count);
+    if words.is_empty() || pairs.is_empty() {
+        return None;
+    }
+    // Each word's text, the same in all its fields, and those fields.
+    let mut texts = Vec::with_capacity(words.len());
+    for (_, node) in words {
+        let targets = &leaf(node)?.targets;
+        let Some((_, Matcher::Term(text))) = targets.first() else {
+            return None;
+        };
+        if targets
+            .iter()
+            .any(|(_, m)| *m != Matcher::Term(text.clone()))
+        {
+            return None;
+        }
+        texts.push((
+            text.as_str(),
+            targets.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+        ));
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for (_, node) in pairs {
+        let (Node::Boost(inner, boost), Some(pair)) = (node, leaf(node)) else {
+            return None;
+        };
+        let Node::Leaf(_) = inner.as_ref() else {
+            return None;
+        };
+        let mut ids = None;
+        let mut per_field = Vec::with_capacity(pair.targets.len());
+        for (field, matcher) in &pair.targets {
+            let Matcher::Phrase { terms, .. } = matcher else {
+                return None;
+            };
+            let [(_, a), (_, b)] = terms.as_slice() else {
+                return None;
+            };
+            // Both words searched as words in this field too: the phrase
+            // matches only where they do.
+            let find = |word: &str| {
+                texts
+                    .iter()
+                    .position(|(t, fs)| *t == word && fs.contains(field))
+            };
+            let found = [find(a)?, find(b)?];
+            if *ids.get_or_insert(found) != found {
+                return None;
+            }
+            let field_boost = match field {
+                TextField::Title => Some(TITLE_WEIGHT),
+                TextField::Body => None,
+            };
+            per_field.push((matcher_query(*field, matcher, fields).into(), field_boost));
+        }
+        out.push(Pair {
+            words: ids?,
+            boost: *boost,
+            fields: per_field,
+        });
+    }
+    let words = words
+        .iter()
+        .map(|(_, node)| node_query(node, plan, fields).into())
+        .collect();
+    Some(PrunedQuery::new(words, out))
 }
 
 /// The query of a metadata condition (constant score).
