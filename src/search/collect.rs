@@ -101,7 +101,7 @@ fn group(
     let mut page = Vec::new();
     // Paths are looked up a chunk at a time: the page is usually full
     // long before the last candidate.
-    for chunk in candidates.chunks(wanted.max(8) * 2) {
+    for chunk in candidates.chunks(wanted.max(8)) {
         let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, a)| a).collect();
         let paths = paths_of(handle, searcher, &addresses)?;
         for (&(score, address), path) in chunk.iter().zip(paths) {
@@ -263,24 +263,44 @@ fn ranked(
     }
     let n = offset + limit.max(1);
     let err = |e| Error::index(&handle.dir, e);
-    let by_score = TopDocs::with_limit(n + 1).order_by_score();
-    let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
-        // Alone, `TopDocs` lets the query skip passages that cannot
-        // enter the page; counting them is a cheaper pass of its own.
-        let total = searcher.search(query, &Count).map_err(err)?;
-        (total, searcher.search(query, &by_score).map_err(err)?)
-    } else {
-        searcher.search(query, &(Count, by_score)).map_err(err)?
-    };
-    if top.len() > n && top[n].0 == top[n - 1].0 {
-        // Equal scores across the end of the page: which of them belong
-        // on it depends on their paths.
-        return ranked_by_keys(handle, searcher, query, sort, limit, offset);
+    // A few more than the page, so that a run of equal scores across its
+    // end is usually whole: which passages of that run are on the page
+    // depends on their paths.
+    let mut k = n + n / 2 + 8;
+    loop {
+        let by_score = TopDocs::with_limit(k).order_by_score();
+        let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
+            // Alone, `TopDocs` lets the query skip passages that cannot
+            // enter the page; counting them is a cheaper pass of its own.
+            let total = searcher.search(query, &Count).map_err(err)?;
+            (total, searcher.search(query, &by_score).map_err(err)?)
+        } else {
+            searcher.search(query, &(Count, by_score)).map_err(err)?
+        };
+        let last = top.get(n - 1).map(|&(score, _)| score);
+        let run_is_whole = top.len() < k || last.is_none_or(|s| top[k - 1].0 != s);
+        if run_is_whole {
+            let rest_of_run = top[n.min(top.len())..]
+                .iter()
+                .take_while(|&&(score, _)| Some(score) == last)
+                .count();
+            top.truncate(n + rest_of_run);
+            order_ties(handle, searcher, &mut top)?;
+            top.truncate(n);
+            return Ok((total, top.into_iter().skip(offset).collect()));
+        }
+        if k >= n + MAX_TIE_RUN {
+            // A long run of equal scores: every key in the collector.
+            return ranked_by_keys(handle, searcher, query, sort, limit, offset);
+        }
+        k = (k * 8).min(n + MAX_TIE_RUN);
     }
-    top.truncate(n);
-    order_ties(handle, searcher, &mut top)?;
-    Ok((total, top.into_iter().skip(offset).collect()))
 }
+
+/// The longest run of equal scores past the end of a page that is ordered
+/// by path after the search; a longer one is sorted by tantivy's
+/// collector on every key.
+const MAX_TIE_RUN: usize = 4096;
 
 /// Orders each run of equal scores by path, then passage number.
 fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Result<()> {
@@ -290,27 +310,54 @@ fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Re
         let end = start + top[start..].iter().take_while(|h| h.0 == score).count();
         if end - start > 1 {
             let run = &mut top[start..end];
-            let addresses: Vec<DocAddress> = run.iter().map(|&(_, a)| a).collect();
-            let paths = paths_of(handle, searcher, &addresses)?;
-            let mut keyed = Vec::with_capacity(run.len());
-            for ((score, address), path) in run.iter().zip(paths) {
-                let passage = searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .u64("passage")
-                    .ok()
-                    .and_then(|c| c.first(address.doc_id))
-                    .unwrap_or(0);
-                keyed.push(((path, passage), (*score, *address)));
-            }
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
-            for (slot, (_, hit)) in run.iter_mut().zip(keyed) {
-                *slot = hit;
+            let segment = run[0].1.segment_ord;
+            if run.iter().all(|(_, a)| a.segment_ord == segment) {
+                // Inside a segment the path ordinals sort as the paths do.
+                let ords = path_ords(handle, searcher, segment)?;
+                let ord = |a: &DocAddress| ords.as_ref().and_then(|c| c.first(a.doc_id));
+                run.sort_by_cached_key(|(_, a)| (ord(a), passage_of(searcher, a)));
+            } else {
+                let addresses: Vec<DocAddress> = run.iter().map(|&(_, a)| a).collect();
+                let paths = paths_of(handle, searcher, &addresses)?;
+                let mut keyed: Vec<_> = run
+                    .iter()
+                    .zip(paths)
+                    .map(|(&hit, path)| ((path, passage_of(searcher, &hit.1)), hit))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                for (slot, (_, hit)) in run.iter_mut().zip(keyed) {
+                    *slot = hit;
+                }
             }
         }
         start = end;
     }
     Ok(())
+}
+
+/// The passage number of the passage at `address`.
+fn passage_of(searcher: &Searcher, address: &DocAddress) -> u64 {
+    searcher
+        .segment_reader(address.segment_ord)
+        .fast_fields()
+        .u64("passage")
+        .ok()
+        .and_then(|c| c.first(address.doc_id))
+        .unwrap_or(0)
+}
+
+/// The ordinals of the `path` fast field of a segment.
+fn path_ords(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    segment: u32,
+) -> Result<Option<tantivy::columnar::Column<u64>>> {
+    let column = searcher
+        .segment_reader(segment)
+        .fast_fields()
+        .str("path")
+        .map_err(|e| Error::index(&handle.dir, e))?;
+    Ok(column.map(|c| c.ords().clone()))
 }
 
 /// `ranked` with every key in tantivy's collector: exact for any ties, but

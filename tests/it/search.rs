@@ -381,3 +381,41 @@ fn a_kept_index_handle_sees_each_new_commit() {
     env.index();
     assert_eq!(found(&handle), ["second.txt"]);
 }
+
+/// Equal scores inside one segment (one indexing thread): records written
+/// in the reverse order of their path keys still come out by path, on a
+/// page and across its end.
+#[test]
+fn equal_scores_in_one_segment_are_ordered_by_path() {
+    let record = |id: &str| {
+        format!(r#"{{"id": "{id}", "text": "An identical note about walrus colonies."}}"#)
+    };
+    let lines = ["r4", "r3", "r1", "r2"].map(record).join("\n");
+    let env = TestEnv::new(&[("notes.jsonl", lines.as_str())]);
+    let (corpus, index) = (env.corpus(), env.index_dir());
+    let out = env.run(&[
+        "index",
+        "--threads",
+        "1",
+        "--corpus",
+        corpus.to_str().expect("a UTF-8 path"),
+        "--index",
+        index.to_str().expect("a UTF-8 path"),
+    ]);
+    out.assert_code(0);
+    let page = |args: &[&str]| {
+        let (hits, _) = env.search_json(&[&["walrus"], args].concat());
+        paths(&hits)
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    let all = [
+        "notes.jsonl#r1",
+        "notes.jsonl#r2",
+        "notes.jsonl#r3",
+        "notes.jsonl#r4",
+    ];
+    assert_eq!(page(&[]), all);
+    assert_eq!(page(&["-n", "1", "--offset", "1"]), all[1..2]);
+}
