@@ -73,8 +73,17 @@ pub fn collect(
     // every hit has been seen.
     let mut k = (wanted * request.per_doc * 2).max(50);
     loop {
-        let (total, candidates) = ranked(handle, searcher, query.as_ref(), request.sort, k, 0)?;
-        let (page, shown) = group(handle, searcher, &candidates, request.per_doc, wanted)?;
+        let (total, candidates) =
+            ranked_unordered(handle, searcher, query.as_ref(), request.sort, k)?;
+        let by_path = request.sort == Sort::Relevance;
+        let (page, shown) = group(
+            handle,
+            searcher,
+            &candidates,
+            by_path,
+            request.per_doc,
+            wanted,
+        )?;
         if page.len() >= wanted || k >= total {
             let top: Ranked = page.into_iter().skip(request.offset).collect();
             let more = if request.count_more {
@@ -89,33 +98,83 @@ pub fn collect(
 }
 
 /// Keeps at most `per_doc` passages per document, in rank order, up to
-/// `wanted` hits; also returns how many were shown per document.
+/// `wanted` hits; also returns how many were shown per document. With
+/// `by_path`, the candidates are by score alone (each run of equal scores
+/// whole) and each run is ordered here by path then passage, with the
+/// paths grouping looks up anyway.
 fn group(
     handle: &IndexHandle,
     searcher: &Searcher,
     candidates: &Ranked,
+    by_path: bool,
     per_doc: usize,
     wanted: usize,
 ) -> Result<(Ranked, HashMap<String, usize>)> {
     let mut shown: HashMap<String, usize> = HashMap::new();
     let mut page = Vec::new();
-    // Paths are looked up a chunk at a time: the page is usually full
-    // long before the last candidate.
-    for chunk in candidates.chunks(wanted.max(8)) {
+    let mut passages = Passages::default();
+    // Paths are looked up a chunk at a time (about a page, then to the end
+    // of its last run of equal scores): the page is usually full long
+    // before the last candidate.
+    let mut start = 0;
+    while start < candidates.len() && page.len() < wanted {
+        let mut end = (start + wanted.max(8)).min(candidates.len());
+        let last = candidates[end - 1].0;
+        end += candidates[end..].iter().take_while(|h| h.0 == last).count();
+        let chunk = &candidates[start..end];
+        start = end;
         let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, a)| a).collect();
-        let paths = paths_of(handle, searcher, &addresses)?;
-        for (&(score, address), path) in chunk.iter().zip(paths) {
+        let mut keyed: Vec<(String, (f32, DocAddress))> = paths_of(handle, searcher, &addresses)?
+            .into_iter()
+            .zip(chunk.iter().copied())
+            .collect();
+        if by_path {
+            let mut i = 0;
+            while i < keyed.len() {
+                let score = keyed[i].1.0;
+                let run = keyed[i..].iter().take_while(|k| k.1.0 == score).count();
+                if run > 1 {
+                    keyed[i..i + run].sort_by_cached_key(|(path, (_, address))| {
+                        (path.clone(), passages.of(searcher, address))
+                    });
+                }
+                i += run;
+            }
+        }
+        for (path, hit) in keyed {
             if page.len() >= wanted {
-                return Ok((page, shown));
+                break;
             }
             let count = shown.entry(path).or_default();
             if *count < per_doc {
                 *count += 1;
-                page.push((score, address));
+                page.push(hit);
             }
         }
     }
     Ok((page, shown))
+}
+
+/// Passage numbers from the `passage` fast field, each segment's column
+/// opened once.
+#[derive(Default)]
+struct Passages(HashMap<u32, Option<tantivy::columnar::Column<u64>>>);
+
+impl Passages {
+    fn of(&mut self, searcher: &Searcher, address: &DocAddress) -> u64 {
+        self.0
+            .entry(address.segment_ord)
+            .or_insert_with(|| {
+                searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("passage")
+                    .ok()
+            })
+            .as_ref()
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(0)
+    }
 }
 
 /// The path keys of `addresses`, read from the `path` fast field (not the
@@ -258,6 +317,31 @@ fn ranked(
     limit: usize,
     offset: usize,
 ) -> Result<(usize, Ranked)> {
+    ranked_with(handle, searcher, query, sort, limit, offset, true)
+}
+
+/// The best `limit` passages by score, and then the rest of the run of
+/// equal scores across the end, in no particular order inside each run of
+/// equal scores (by date: ordered on every key).
+fn ranked_unordered(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+) -> Result<(usize, Ranked)> {
+    ranked_with(handle, searcher, query, sort, limit, 0, false)
+}
+
+fn ranked_with(
+    handle: &IndexHandle,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+    order: bool,
+) -> Result<(usize, Ranked)> {
     if sort == Sort::Date {
         return ranked_by_keys(handle, searcher, query, sort, limit, offset);
     }
@@ -285,6 +369,9 @@ fn ranked(
                 .take_while(|&&(score, _)| Some(score) == last)
                 .count();
             top.truncate(n + rest_of_run);
+            if !order {
+                return Ok((total, top));
+            }
             order_ties(handle, searcher, &mut top)?;
             top.truncate(n);
             return Ok((total, top.into_iter().skip(offset).collect()));
@@ -304,6 +391,7 @@ const MAX_TIE_RUN: usize = 4096;
 
 /// Orders each run of equal scores by path, then passage number.
 fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Result<()> {
+    let mut passages = Passages::default();
     let mut start = 0;
     while start < top.len() {
         let score = top[start].0;
@@ -315,14 +403,14 @@ fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Re
                 // Inside a segment the path ordinals sort as the paths do.
                 let ords = path_ords(handle, searcher, segment)?;
                 let ord = |a: &DocAddress| ords.as_ref().and_then(|c| c.first(a.doc_id));
-                run.sort_by_cached_key(|(_, a)| (ord(a), passage_of(searcher, a)));
+                run.sort_by_cached_key(|(_, a)| (ord(a), passages.of(searcher, a)));
             } else {
                 let addresses: Vec<DocAddress> = run.iter().map(|&(_, a)| a).collect();
                 let paths = paths_of(handle, searcher, &addresses)?;
                 let mut keyed: Vec<_> = run
                     .iter()
                     .zip(paths)
-                    .map(|(&hit, path)| ((path, passage_of(searcher, &hit.1)), hit))
+                    .map(|(&hit, path)| ((path, passages.of(searcher, &hit.1)), hit))
                     .collect();
                 keyed.sort_by(|a, b| a.0.cmp(&b.0));
                 for (slot, (_, hit)) in run.iter_mut().zip(keyed) {
@@ -333,17 +421,6 @@ fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Re
         start = end;
     }
     Ok(())
-}
-
-/// The passage number of the passage at `address`.
-fn passage_of(searcher: &Searcher, address: &DocAddress) -> u64 {
-    searcher
-        .segment_reader(address.segment_ord)
-        .fast_fields()
-        .u64("passage")
-        .ok()
-        .and_then(|c| c.first(address.doc_id))
-        .unwrap_or(0)
 }
 
 /// The ordinals of the `path` fast field of a segment.
