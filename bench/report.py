@@ -89,7 +89,7 @@ def main():
     out.append("### Indexing")
     out.append("")
     out.append(
-        "A fresh index of each corpus with the defaults (`--memory 128` MiB, one indexing "
+        "A fresh index of each corpus with the defaults (`--memory 256` MiB for the whole run, one indexing "
         "thread per core), warm file cache; wall time and peak RSS of the whole `quarry index` "
         "process from `/usr/bin/time -v` (CPU s: user + system, all threads). MB = 10^6 bytes of corpus files as read (JSON Lines "
         "with their metadata); MiB = 2^20 bytes."
