@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-MEMORY_BUDGET_MIB = 128  # `quarry index --memory` default
+MEMORY_BUDGET_MIB = 256  # `quarry index --memory` default
 TARGETS = {"mb_s": 25.0, "p50_ms": 1.0, "p99_ms": 10.0, "cli_ms": 20.0}
 
 
