@@ -202,9 +202,13 @@ fn full_weight(words: &[Arc<dyn Weight>], pairs: &[PairWeight]) -> Box<dyn Weigh
                 }
             })
             .collect();
-        let inner = match fields.len() {
-            1 => fields.pop().expect("one field"),
-            _ => should(fields),
+        let inner = match fields.pop() {
+            Some(only) if fields.is_empty() => only,
+            Some(last) => {
+                fields.push(last);
+                should(fields)
+            }
+            None => should(fields),
         };
         clauses.push(Box::new(BoostWeight::new(inner, pair.boost)));
     }
