@@ -60,8 +60,8 @@ pub fn collect(
             searcher,
             query.as_ref(),
             request.sort,
-            request.limit,
-            request.offset,
+            (request.limit, request.offset),
+            Ties::ByPath,
         )?;
         return Ok(Collected {
             total,
@@ -73,8 +73,14 @@ pub fn collect(
     // every hit has been seen.
     let mut k = (wanted * request.per_doc * 2).max(50);
     loop {
-        let (total, candidates) =
-            ranked_unordered(handle, searcher, query.as_ref(), request.sort, k)?;
+        let (total, candidates) = ranked(
+            handle,
+            searcher,
+            query.as_ref(),
+            request.sort,
+            (k, 0),
+            Ties::Unordered,
+        )?;
         let by_path = request.sort == Sort::Relevance;
         let (page, shown) = group(
             handle,
@@ -193,13 +199,7 @@ fn paths_of(
         let segment = address.segment_ord;
         let column = match columns.entry(segment) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(
-                searcher
-                    .segment_reader(segment)
-                    .fast_fields()
-                    .str("path")
-                    .map_err(|e| Error::index(&handle.dir, e))?,
-            ),
+            Entry::Vacant(e) => e.insert(path_column(handle, searcher.segment_reader(segment))?),
         };
         let Some(column) = column else {
             continue;
@@ -265,7 +265,7 @@ fn more_per_document(
         .map_err(err)?;
     let mut matching: HashMap<String, usize> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let Some(column) = segment.fast_fields().str("path").map_err(err)? else {
+        let Some(column) = path_column(handle, segment)? else {
             continue;
         };
         let alive = segment.alive_bitset();
@@ -303,44 +303,32 @@ fn more_per_document(
     Ok(more)
 }
 
+/// How [`ranked`] leaves passages of equal score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ties {
+    /// Ordered by path, then passage number.
+    ByPath,
+    /// In no particular order (see [`ranked`]).
+    Unordered,
+}
+
 /// `limit` hits from `offset`, best first (or newest first), ties by path
 /// then passage number. By relevance, the page is collected by score alone
 /// and only equal scores are then ordered by path: tantivy's sort by a
 /// string field turns every candidate's ordinal into its string, which
 /// cost more than the search itself. Also returns the number of matching
-/// passages, counted in the same pass.
+/// passages (counted in the same pass, except for a pruned query).
+///
+/// With [`Ties::Unordered`], equal scores are left in no particular order
+/// and the whole run of equal scores across the end is returned (the
+/// caller orders what it uses); by date every key is ordered anyway.
 fn ranked(
     handle: &IndexHandle,
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
-    limit: usize,
-    offset: usize,
-) -> Result<(usize, Ranked)> {
-    ranked_with(handle, searcher, query, sort, limit, offset, true)
-}
-
-/// The best `limit` passages by score, and then the rest of the run of
-/// equal scores across the end, in no particular order inside each run of
-/// equal scores (by date: ordered on every key).
-fn ranked_unordered(
-    handle: &IndexHandle,
-    searcher: &Searcher,
-    query: &dyn Query,
-    sort: Sort,
-    limit: usize,
-) -> Result<(usize, Ranked)> {
-    ranked_with(handle, searcher, query, sort, limit, 0, false)
-}
-
-fn ranked_with(
-    handle: &IndexHandle,
-    searcher: &Searcher,
-    query: &dyn Query,
-    sort: Sort,
-    limit: usize,
-    offset: usize,
-    order: bool,
+    (limit, offset): (usize, usize),
+    ties: Ties,
 ) -> Result<(usize, Ranked)> {
     if sort == Sort::Date {
         return ranked_by_keys(handle, searcher, query, sort, limit, offset);
@@ -369,7 +357,7 @@ fn ranked_with(
                 .take_while(|&&(score, _)| Some(score) == last)
                 .count();
             top.truncate(n + rest_of_run);
-            if !order {
+            if ties == Ties::Unordered {
                 return Ok((total, top));
             }
             order_ties(handle, searcher, &mut top)?;
@@ -401,8 +389,8 @@ fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Re
             let segment = run[0].1.segment_ord;
             if run.iter().all(|(_, a)| a.segment_ord == segment) {
                 // Inside a segment the path ordinals sort as the paths do.
-                let ords = path_ords(handle, searcher, segment)?;
-                let ord = |a: &DocAddress| ords.as_ref().and_then(|c| c.first(a.doc_id));
+                let column = path_column(handle, searcher.segment_reader(segment))?;
+                let ord = |a: &DocAddress| column.as_ref().and_then(|c| c.ords().first(a.doc_id));
                 run.sort_by_cached_key(|(_, a)| (ord(a), passages.of(searcher, a)));
             } else {
                 let addresses: Vec<DocAddress> = run.iter().map(|&(_, a)| a).collect();
@@ -423,18 +411,15 @@ fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Re
     Ok(())
 }
 
-/// The ordinals of the `path` fast field of a segment.
-fn path_ords(
+/// The `path` fast field of a segment (ordinals and dictionary).
+fn path_column(
     handle: &IndexHandle,
-    searcher: &Searcher,
-    segment: u32,
-) -> Result<Option<tantivy::columnar::Column<u64>>> {
-    let column = searcher
-        .segment_reader(segment)
+    segment: &tantivy::SegmentReader,
+) -> Result<Option<tantivy::columnar::StrColumn>> {
+    segment
         .fast_fields()
         .str("path")
-        .map_err(|e| Error::index(&handle.dir, e))?;
-    Ok(column.map(|c| c.ords().clone()))
+        .map_err(|e| Error::index(&handle.dir, e))
 }
 
 /// `ranked` with every key in tantivy's collector: exact for any ties, but

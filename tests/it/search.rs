@@ -324,6 +324,12 @@ fn a_prefix_with_too_many_words_searches_the_most_frequent_with_a_note() {
     assert!(marked.iter().all(|w| w.starts_with("zork")), "{marked:?}");
 }
 
+/// The paths of the hits of `walrus` with `args`, in order.
+fn walrus_paths(env: &TestEnv, args: &[&str]) -> Vec<String> {
+    let (hits, _) = env.search_json(&[&["walrus"], args].concat());
+    paths(&hits).iter().map(|p| p.to_string()).collect()
+}
+
 #[test]
 fn equal_scores_are_ordered_by_path_on_every_page() {
     // Identical documents score the same. a and b are indexed by a later
@@ -339,13 +345,7 @@ fn equal_scores_are_ordered_by_path_on_every_page() {
     env.write("b.txt", same);
     env.write("a.txt", same);
     env.index();
-    let page = |args: &[&str]| {
-        let (hits, _) = env.search_json(&[&["walrus"], args].concat());
-        paths(&hits)
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-    };
+    let page = |args: &[&str]| walrus_paths(&env, args);
     // Ties inside the page.
     assert_eq!(
         page(&["-n", "6"]),
@@ -403,13 +403,7 @@ fn equal_scores_in_one_segment_are_ordered_by_path() {
         index.to_str().expect("a UTF-8 path"),
     ]);
     out.assert_code(0);
-    let page = |args: &[&str]| {
-        let (hits, _) = env.search_json(&[&["walrus"], args].concat());
-        paths(&hits)
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-    };
+    let page = |args: &[&str]| walrus_paths(&env, args);
     let all = [
         "notes.jsonl#r1",
         "notes.jsonl#r2",

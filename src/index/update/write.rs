@@ -85,21 +85,9 @@ impl Updater {
         mut record: FileRecord,
         options: &Options,
     ) -> std::result::Result<Written, Failure> {
-        let opened = std::fs::File::open(&file.path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Failure::Vanished,
-            _ => Failure::Read(e.to_string()),
-        })?;
         let mut hasher = Xxh3Default::new();
-        let reader = Hashing {
-            inner: opened,
-            hasher: &mut hasher,
-        };
         let max_line = usize::try_from(options.max_file_size).unwrap_or(usize::MAX);
-        let (reader, mut warnings) =
-            crate::corpus::open_stream(reader, max_line).map_err(Failure::Read)?;
-        if old.is_some() {
-            self.delete(&file.key);
-        }
+        let (reader, mut warnings) = self.open_streamed(file, old, max_line, &mut hasher)?;
         let fields = self.handle.fields;
         let mut passages = FilePassages::new(&file.key, (file.size, file.mtime), self.bounds);
         let mut records = JsonlRecords::new(reader, &options.extract.jsonl_fields, max_line);
@@ -135,21 +123,9 @@ impl Updater {
         mut record: FileRecord,
         options: &Options,
     ) -> std::result::Result<Written, Failure> {
-        let opened = std::fs::File::open(&file.path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Failure::Vanished,
-            _ => Failure::Read(e.to_string()),
-        })?;
         let mut hasher = Xxh3Default::new();
-        let reader = Hashing {
-            inner: opened,
-            hasher: &mut hasher,
-        };
         let max = usize::try_from(options.max_file_size).unwrap_or(usize::MAX);
-        let (reader, mut warnings) =
-            crate::corpus::open_stream(reader, max).map_err(Failure::Read)?;
-        if old.is_some() {
-            self.delete(&file.key);
-        }
+        let (reader, mut warnings) = self.open_streamed(file, old, max, &mut hasher)?;
         let fields = self.handle.fields;
         let mut passages = FilePassages::new(&file.key, (file.size, file.mtime), self.bounds);
         let file_name = file.key.rsplit('/').next().unwrap_or(&file.key);
@@ -177,6 +153,31 @@ impl Updater {
             .finish(&self.writer, &fields, record)
             .map_err(Failure::Write)?;
         Ok(Written { passages, warnings })
+    }
+
+    /// Opens a file to stream (see [`crate::corpus::open_stream`]), hashed
+    /// into `hasher` as it is read, and deletes its old passages once it
+    /// is open. Returns the reader and the warnings so far.
+    fn open_streamed<'h>(
+        &mut self,
+        file: &CorpusFile,
+        old: Option<&FileRecord>,
+        max_whole: usize,
+        hasher: &'h mut Xxh3Default,
+    ) -> std::result::Result<(Box<dyn std::io::BufRead + 'h>, Vec<String>), Failure> {
+        let opened = std::fs::File::open(&file.path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Failure::Vanished,
+            _ => Failure::Read(e.to_string()),
+        })?;
+        let reader = Hashing {
+            inner: opened,
+            hasher,
+        };
+        let opened = crate::corpus::open_stream(reader, max_whole).map_err(Failure::Read)?;
+        if old.is_some() {
+            self.delete(&file.key);
+        }
+        Ok(opened)
     }
 
     /// A stream that broke off half-way: its passages, new and old, are
