@@ -14,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quarry::passage::{self, Bounds};
 use quarry::schema::TextField;
 use quarry::search::highlight::{self, Analyzers};
-use quarry::search::plan::{self, Mode, PrefixExpander};
+use quarry::search::plan::{self, Mode, PrefixExpander, prefix_stems};
 use quarry::search::window::{self, WINDOW_CHARS};
 
 /// Words of the generated text: newswire and finance vocabulary, some
@@ -145,12 +145,9 @@ struct Vocabulary;
 
 impl PrefixExpander for Vocabulary {
     fn expand(&self, _: TextField, prefix: &str) -> quarry::error::Result<(Vec<String>, bool)> {
-        let words = VOCABULARY
-            .iter()
-            .filter(|w| w.starts_with(prefix))
-            .map(|w| w.to_lowercase())
-            .collect();
-        Ok((words, false))
+        let words: Vec<String> = VOCABULARY.iter().map(|w| w.to_lowercase()).collect();
+        let stems = prefix_stems(words.iter().map(String::as_str), prefix);
+        Ok((stems.into_iter().collect(), false))
     }
 }
 

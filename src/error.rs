@@ -137,6 +137,7 @@ impl Error {
     pub fn index(path: impl AsRef<Path>, source: tantivy::TantivyError) -> Error {
         use tantivy::TantivyError::{
             DataCorruption, IncompatibleIndex, InternalError, IoError, LockFailure, OpenReadError,
+            SchemaError,
         };
         use tantivy::directory::error::{LockError, OpenReadError as Read};
         let path = path.as_ref().to_path_buf();
@@ -157,6 +158,11 @@ impl Error {
                 damaged("stored passages".to_string(), e.to_string(), false)
             }
             IncompatibleIndex(e) => damaged("meta.json".to_string(), format!("{e:?}"), false),
+            // Every fast field of the schema is in every segment: one that
+            // cannot be found was lost to a damaged `.fast` file.
+            SchemaError(e) if e.contains("fast field") => {
+                damaged("fast fields".to_string(), e, false)
+            }
             OpenReadError(Read::FileDoesNotExist(file)) => {
                 damaged(file.display().to_string(), "file missing".to_string(), true)
             }

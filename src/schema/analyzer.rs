@@ -6,8 +6,8 @@
 //! - stemmed (`quarry_en`): the same, then stop words dropped and English
 //!   Snowball stemming.
 //!
-//! Indexing analyzes every passage twice (`body`, then `body_words`, the
-//! same text), and most words repeat. So each thread keeps a `Scratch`:
+//! Highlighting analyzes a passage twice in a row (words, then stemmed),
+//! and most words repeat. So each thread keeps a `Scratch`:
 //! the words of the last text it analyzed (a second analysis of the same
 //! text reuses them) and a bounded cache of stems. An ASCII word is
 //! lowercased in place; any other word goes through tantivy's own
@@ -77,10 +77,48 @@ struct Scratch {
     words: Words,
     /// Normalised words and their stems.
     stems: StemCache,
+    folding: Folding,
+    /// A word of [`for_each_word`].
+    word: String,
+}
+
+/// Normalises words (NFKC, lowercase, ASCII folding) as the analyzers do.
+#[derive(Default)]
+struct Folding {
     /// The normal form of a word being analyzed.
     normal: String,
     /// `LowerCaser` + `AsciiFoldingFilter` over one whole word.
     fold: Option<TextAnalyzer>,
+}
+
+impl Folding {
+    /// Appends the normalised form of `word` (a word of [`next_word`],
+    /// `ascii` as it says) to `out`; false, with nothing appended, for a
+    /// word too long to index.
+    fn fold(&mut self, word: &str, ascii: bool, out: &mut String) -> bool {
+        if ascii {
+            if word.len() >= MAX_TOKEN_BYTES {
+                return false;
+            }
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+            return true;
+        }
+        self.normal.clear();
+        normalize_into(word, &mut self.normal);
+        if self.normal.len() >= MAX_TOKEN_BYTES {
+            return false;
+        }
+        let fold = self.fold.get_or_insert_with(|| {
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build()
+        });
+        whole_word(fold, &self.normal, out);
+        true
+    }
 }
 
 /// Most scratches a thread keeps: one per token stream alive at once (a
@@ -122,27 +160,12 @@ impl Scratch {
         while let Some((range, ascii)) = next_word(text, from) {
             from = range.end;
             position += 1;
-            let word = &text[range.clone()];
             let start = words.texts.len();
-            if ascii {
-                if word.len() >= MAX_TOKEN_BYTES {
-                    continue;
-                }
-                words.texts.push_str(word);
-                words.texts[start..].make_ascii_lowercase();
-            } else {
-                self.normal.clear();
-                normalize_into(word, &mut self.normal);
-                if self.normal.len() >= MAX_TOKEN_BYTES {
-                    continue;
-                }
-                let fold = self.fold.get_or_insert_with(|| {
-                    TextAnalyzer::builder(RawTokenizer::default())
-                        .filter(LowerCaser)
-                        .filter(AsciiFoldingFilter)
-                        .build()
-                });
-                whole_word(fold, &self.normal, &mut words.texts);
+            if !self
+                .folding
+                .fold(&text[range.clone()], ascii, &mut words.texts)
+            {
+                continue;
             }
             words.words.push(Word {
                 text: start..words.texts.len(),
@@ -191,13 +214,28 @@ pub fn stem(word: &str) -> Option<String> {
     (!STOP_WORDS.contains(&word)).then(|| snowball(word).into_owned())
 }
 
+/// Calls `each` with every word of `text` as the words analyzer gives it
+/// (normalised, unstemmed, stop words included), in order.
+pub fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
+    let mut scratch = Scratch::take();
+    let mut from = 0;
+    while let Some((range, ascii)) = next_word(text, from) {
+        from = range.end;
+        scratch.word.clear();
+        if scratch.folding.fold(&text[range], ascii, &mut scratch.word) {
+            each(&scratch.word);
+        }
+    }
+    scratch.put_back();
+}
+
 /// Bytes of the longest word (or stem) the cache holds; longer ones are
 /// stemmed every time (they are rare).
 const PACKED_MAX: usize = 15;
 
 /// A short string in 16 bytes: its bytes, zero-padded, and its length in
 /// the last byte. Compared as one integer, never through `memcmp`.
-fn pack(s: &str) -> Option<u128> {
+pub(super) fn pack(s: &str) -> Option<u128> {
     let mut bytes = [0u8; 16];
     bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
     if s.len() > PACKED_MAX {
@@ -205,6 +243,20 @@ fn pack(s: &str) -> Option<u128> {
     }
     bytes[15] = s.len() as u8;
     Some(u128::from_le_bytes(bytes))
+}
+
+/// Appends a string [`pack`]ed into `packed` to `out`; false when `packed`
+/// is no packed string.
+pub(super) fn unpack_into(packed: u128, out: &mut String) -> bool {
+    let bytes = packed.to_le_bytes();
+    let len = usize::from(bytes[15]);
+    match bytes.get(..len).map(std::str::from_utf8) {
+        Some(Ok(s)) => {
+            out.push_str(s);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// A cached stem: a packed string, or [`Stem::STOP`].
@@ -217,15 +269,7 @@ impl Stem {
 
     /// Appends the stem to `out`; false for a stop word.
     fn unpack_into(self, out: &mut String) -> bool {
-        let bytes = self.0.to_le_bytes();
-        let len = usize::from(bytes[15]);
-        match bytes.get(..len).map(std::str::from_utf8) {
-            Some(Ok(stem)) => {
-                out.push_str(stem);
-                true
-            }
-            _ => false,
-        }
+        unpack_into(self.0, out)
     }
 }
 

@@ -1,10 +1,14 @@
 //! Field names, the tantivy schema, the analyzers and the schema version.
 //!
-//! One tantivy document is one *passage*. Text fields come in pairs: the
-//! stemmed field (`title`, `body`) answers words and phrases, and its
-//! unstemmed shadow (`title_words`, `body_words`) answers `word*` prefixes,
-//! because a stemmed dictionary holds `run` for `running` and a prefix
-//! `runn*` would miss it.
+//! One tantivy document is one *passage*. The text fields (`title`,
+//! `body`) are stemmed, with positions: they answer words and phrases.
+//! `word*` prefixes need the words themselves (a stemmed dictionary holds
+//! `run` for `running`, and `runn*` would miss it), so each file also gets
+//! `kind = words` documents listing its distinct words (one per file, or
+//! one per tens of thousands of words for a large file): a prefix expands
+//! over their dictionary, and each word it finds is searched as a word is.
+//! Listing each word once per file costs a few per cent of indexing a
+//! token-by-token unstemmed copy of the text (BENCHMARKS.md).
 //!
 //! `path` is the document's key (`reports/x.pdf`, or `news.jsonl#id` for a
 //! record of a collection); `file` is the file it came from. The first
@@ -12,10 +16,11 @@
 //! mtime, content hash, extractor version, passage count, failure): together
 //! these are the *manifest*, committed atomically with the passages. A file
 //! that yields no passage (or failed) gets one record-only document
-//! (`kind = file`).
+//! (`kind = file`). Only passages are ever hits.
 
 mod analyzer;
 mod tokenizer;
+mod words;
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -23,21 +28,25 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
-pub use analyzer::stem;
+pub use analyzer::{for_each_word, stem};
 pub use tokenizer::WordTokenizer;
+pub use words::WordSet;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
 /// `kind` of the record-only document of a file without passages.
 pub const KIND_FILE: &str = "file";
+/// `kind` of a document listing distinct words of a file (see the module
+/// doc).
+pub const KIND_WORDS: &str = "words";
 
 /// Lucene's English stop words: so frequent they only add noise to a
 /// score. Dropped from the stemmed fields (positions keep their gaps, so
-/// phrases still line up); the unstemmed prefix fields keep them.
+/// phrases still line up) and from the word lists.
 pub const STOP_WORDS: [&str; 33] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
@@ -47,8 +56,6 @@ pub const STOP_WORDS: [&str; 33] = [
 /// Analyzer of the stemmed fields: words, NFKC, lowercase, ASCII folding,
 /// stop words dropped, English Snowball stemming.
 pub const STEMMED_ANALYZER: &str = "quarry_en";
-/// Analyzer of the prefix fields: the same without stemming.
-pub const WORDS_ANALYZER: &str = "quarry_words";
 
 /// Tokens longer than this many bytes are dropped (as tantivy's own
 /// analyzers do): they are base64, hashes or URLs, never words.
@@ -71,13 +78,14 @@ pub struct Fields {
     /// Byte offset where the passage ends (exclusive).
     pub end: Field,
     pub title: Field,
-    pub title_words: Field,
     pub body: Field,
-    pub body_words: Field,
+    /// The distinct words (normalised, unstemmed, no stop words) of a
+    /// file's passages, on its [`KIND_WORDS`] documents.
+    pub words: Field,
     pub date: Field,
     pub source: Field,
     pub url: Field,
-    /// [`KIND_PASSAGE`] or [`KIND_FILE`].
+    /// [`KIND_PASSAGE`], [`KIND_FILE`] or [`KIND_WORDS`].
     pub kind: Field,
     pub file_size: Field,
     /// Modification time, nanoseconds since the Unix epoch.
@@ -122,7 +130,7 @@ pub struct FileRecord {
     pub failed: bool,
 }
 
-/// A searchable text field of a passage; each has a stemmed and a words form.
+/// A searchable text field of a passage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TextField {
     Title,
@@ -155,14 +163,6 @@ impl Fields {
             TextField::Body => self.body,
         }
     }
-
-    /// The unstemmed shadow of a text field.
-    pub fn words(&self, field: TextField) -> Field {
-        match field {
-            TextField::Title => self.title_words,
-            TextField::Body => self.body_words,
-        }
-    }
 }
 
 fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
@@ -181,16 +181,14 @@ fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> Text
 pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let positions = IndexRecordOption::WithFreqsAndPositions;
-    let freqs = IndexRecordOption::WithFreqs;
     let fields = Fields {
         path: b.add_text_field("path", STRING | STORED | FAST),
         passage: b.add_u64_field("passage", INDEXED | STORED | FAST),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
         title: b.add_text_field("title", text_options(STEMMED_ANALYZER, positions, true)),
-        title_words: b.add_text_field("title_words", text_options(WORDS_ANALYZER, freqs, false)),
         body: b.add_text_field("body", text_options(STEMMED_ANALYZER, positions, true)),
-        body_words: b.add_text_field("body_words", text_options(WORDS_ANALYZER, freqs, false)),
+        words: b.add_text_field("words", STRING),
         date: b.add_text_field("date", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),
         url: b.add_text_field("url", STRING | STORED),
@@ -219,7 +217,7 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::from(analyzer::Analyzer::stemmed())
 }
 
-/// The analyzer of the unstemmed prefix fields: the same without stop
+/// The analyzer of words as a prefix is read: the same without stop
 /// words and stemming.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::from(analyzer::Analyzer::words())
@@ -230,7 +228,6 @@ pub fn words_analyzer() -> TextAnalyzer {
 pub fn register_analyzers(index: &Index) {
     let manager = index.tokenizers();
     manager.register(STEMMED_ANALYZER, stemmed_analyzer());
-    manager.register(WORDS_ANALYZER, words_analyzer());
 }
 
 /// The metadata and text of one passage, ready to be written.
@@ -268,9 +265,7 @@ impl Fields {
         doc.add_u64(self.start, p.start);
         doc.add_u64(self.end, p.end);
         doc.add_text(self.title, p.title);
-        doc.add_text(self.title_words, p.title);
         doc.add_text(self.body, p.body);
-        doc.add_text(self.body_words, p.body);
         doc.add_text(self.kind, KIND_PASSAGE);
         if let Some(page) = p.page {
             doc.add_u64(self.page, u64::from(page));
@@ -319,6 +314,24 @@ impl Fields {
         }
         self.add_record(&mut doc, record);
         doc
+    }
+
+    /// A document listing the distinct words gathered so far from the
+    /// passages of `file` (and emptying `words`), or `None` when there is
+    /// none.
+    pub fn word_list(&self, file: &str, words: &mut WordSet) -> Option<TantivyDocument> {
+        let mut doc = TantivyDocument::default();
+        let mut any = false;
+        for word in words.drain() {
+            doc.add_text(self.words, word);
+            any = true;
+        }
+        if !any {
+            return None;
+        }
+        doc.add_text(self.file, file);
+        doc.add_text(self.kind, KIND_WORDS);
+        Some(doc)
     }
 
     /// Adds the manifest record to a document (size and mtime it holds

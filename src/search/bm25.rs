@@ -12,13 +12,18 @@
 use std::fmt;
 use std::sync::Arc;
 
+use tantivy::collector::Collector;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
     Bm25StatisticsProvider, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term,
+};
+
+use crate::schema::KIND_PASSAGE;
 
 /// Term frequency saturation: how much the second, third… occurrence of
 /// a word adds. 1.2, the value of Okapi at TREC and Lucene's and tantivy's
@@ -118,6 +123,55 @@ impl Stats {
             docs,
             fields,
         })
+    }
+}
+
+/// The collection statistics of BM25 over passages only: an index also
+/// holds word lists and record-only documents, which no query matches and
+/// which would otherwise count as empty passages (lowering the average
+/// length and raising every idf).
+pub struct PassageStatistics<'a> {
+    searcher: &'a Searcher,
+    /// Passages, deleted ones included (as tantivy counts documents).
+    passages: u64,
+}
+
+impl<'a> PassageStatistics<'a> {
+    pub fn new(searcher: &'a Searcher, kind: Field) -> tantivy::Result<PassageStatistics<'a>> {
+        let passages = searcher.doc_freq(&Term::from_field_text(kind, KIND_PASSAGE))?;
+        Ok(PassageStatistics { searcher, passages })
+    }
+
+    /// Runs `query` with these statistics.
+    pub fn search<C: Collector>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        self.searcher
+            .search_with_statistics_provider(query, collector, self)
+    }
+
+    /// tantivy's explanation of `query`'s score for one passage, with
+    /// these statistics.
+    pub fn explain(&self, query: &dyn Query, address: DocAddress) -> tantivy::Result<Explanation> {
+        let scoring = EnableScoring::enabled_from_statistics_provider(self, self.searcher);
+        let reader = self.searcher.segment_reader(address.segment_ord);
+        query.weight(scoring)?.explain(reader, address.doc_id)
+    }
+}
+
+impl Bm25StatisticsProvider for PassageStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.passages)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
     }
 }
 

@@ -12,6 +12,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
+use super::bm25::PassageStatistics;
 use super::plan::Plan;
 use super::pruned::PrunedQuery;
 use super::{Request, Sort, query};
@@ -335,6 +336,7 @@ fn ranked(
     }
     let n = offset + limit.max(1);
     let err = |e| Error::index(&handle.dir, e);
+    let stats = PassageStatistics::new(searcher, handle.fields.kind).map_err(err)?;
     // A few more than the page, so that a run of equal scores across its
     // end is usually whole: which passages of that run are on the page
     // depends on their paths.
@@ -344,10 +346,10 @@ fn ranked(
         let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
             // Alone, `TopDocs` lets the query skip passages that cannot
             // enter the page; counting them is a cheaper pass of its own.
-            let total = searcher.search(query, &Count).map_err(err)?;
-            (total, searcher.search(query, &by_score).map_err(err)?)
+            let total = stats.search(query, &Count).map_err(err)?;
+            (total, stats.search(query, &by_score).map_err(err)?)
         } else {
-            searcher.search(query, &(Count, by_score)).map_err(err)?
+            stats.search(query, &(Count, by_score)).map_err(err)?
         };
         let last = top.get(n - 1).map(|&(score, _)| score);
         let run_is_whole = top.len() < k || last.is_none_or(|s| top[k - 1].0 != s);
@@ -433,6 +435,7 @@ fn ranked_by_keys(
     offset: usize,
 ) -> Result<(usize, Ranked)> {
     let err = |e| Error::index(&handle.dir, e);
+    let stats = PassageStatistics::new(searcher, handle.fields.kind).map_err(err)?;
     let tie = (
         (SortByString::for_field("path"), Order::Asc),
         (
@@ -444,7 +447,7 @@ fn ranked_by_keys(
     Ok(match sort {
         Sort::Relevance => {
             let order = ((SortBySimilarityScore, Order::Desc), tie);
-            let (total, top) = searcher
+            let (total, top) = stats
                 .search(query, &(Count, top.order_by(order)))
                 .map_err(err)?;
             let top = top.into_iter().map(|((score, _), addr)| (score, addr));
@@ -456,7 +459,7 @@ fn ranked_by_keys(
                 Order::Desc,
             );
             let order = (date, ((SortBySimilarityScore, Order::Desc), tie));
-            let (total, top) = searcher
+            let (total, top) = stats
                 .search(query, &(Count, top.order_by(order)))
                 .map_err(err)?;
             let top = top.into_iter().map(|((_, (score, _)), addr)| (score, addr));

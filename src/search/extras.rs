@@ -7,6 +7,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use super::bm25::PassageStatistics;
 use super::plan::{Matcher, Node, Plan};
 use super::{Hit, query};
 use crate::error::{Error, Result};
@@ -91,11 +92,13 @@ pub fn add_explanations(
     plan: &Plan,
     hits: &mut [Hit],
 ) -> Result<()> {
+    let stats = PassageStatistics::new(searcher, handle.fields.kind)
+        .map_err(|e| Error::index(&handle.dir, e))?;
     for hit in hits {
         let Some(address) = hit.address else {
             continue;
         };
-        hit.explanation = explain_node(&plan.root, plan, handle, searcher, address)?;
+        hit.explanation = explain_node(&plan.root, plan, handle, &stats, address)?;
     }
     Ok(())
 }
@@ -104,13 +107,13 @@ fn explain_node(
     node: &Node,
     plan: &Plan,
     handle: &IndexHandle,
-    searcher: &Searcher,
+    stats: &PassageStatistics,
     address: DocAddress,
 ) -> Result<Option<Explanation>> {
     Ok(match node {
         Node::All | Node::Filter(_) => None,
         Node::Boost(inner, boost) => {
-            explain_node(inner, plan, handle, searcher, address)?.map(|e| Explanation {
+            explain_node(inner, plan, handle, stats, address)?.map(|e| Explanation {
                 value: e.value * boost,
                 description: format!("boost {boost} ×"),
                 details: vec![e],
@@ -122,21 +125,21 @@ fn explain_node(
                 if *occur == Occur::MustNot {
                     continue;
                 }
-                details.extend(explain_node(child, plan, handle, searcher, address)?);
+                details.extend(explain_node(child, plan, handle, stats, address)?);
             }
             sum("sum of the matching clauses", details)
         }
         Node::Leaf(id) if query::combined_words(&plan.leaves[*id], &handle.fields).is_some() => {
             explain_query(
                 query::leaf_query(&plan.leaves[*id], &handle.fields).as_ref(),
-                searcher,
+                stats,
                 address,
             )
         }
         Node::Leaf(id) => {
             let mut details = Vec::new();
             for (field, matcher) in &plan.leaves[*id].targets {
-                details.extend(explain_target(*field, matcher, handle, searcher, address)?);
+                details.extend(explain_target(*field, matcher, handle, stats, address)?);
             }
             sum("sum over fields", details)
         }
@@ -159,11 +162,11 @@ fn sum(description: &str, details: Vec<Explanation>) -> Option<Explanation> {
 /// the passage does not match it.
 fn explain_query(
     query: &dyn Query,
-    searcher: &Searcher,
+    stats: &PassageStatistics,
     address: DocAddress,
 ) -> Option<Explanation> {
-    query
-        .explain(searcher, address)
+    stats
+        .explain(query, address)
         .ok()
         .and_then(|e| serde_json::from_str::<Explanation>(&e.to_pretty_json()).ok())
 }
@@ -173,18 +176,18 @@ fn explain_target(
     field: TextField,
     matcher: &Matcher,
     handle: &IndexHandle,
-    searcher: &Searcher,
+    stats: &PassageStatistics,
     address: DocAddress,
 ) -> Result<Option<Explanation>> {
     let leaf = |query: &dyn Query| -> Result<Option<Explanation>> {
-        Ok(explain_query(query, searcher, address))
+        Ok(explain_query(query, stats, address))
     };
     let found = match matcher {
         Matcher::Prefix { expansions, .. } => {
-            let words = handle.fields.words(field);
+            let stemmed = handle.fields.stemmed(field);
             let mut best: Option<Explanation> = None;
-            for word in expansions {
-                if let Some(e) = leaf(query::term_query(words, field, word).as_ref())?
+            for stem in expansions {
+                if let Some(e) = leaf(query::term_query(stemmed, field, stem).as_ref())?
                     && best.as_ref().is_none_or(|b| e.value > b.value)
                 {
                     best = Some(e);

@@ -72,15 +72,14 @@ impl Analyzers {
     }
 }
 
-/// The terms a plan can match: stemmed terms (of words and phrases), the
-/// first byte of each, and unstemmed prefix expansions. A token whose stem
-/// and word are neither can match nothing, so highlighting skips it.
+/// The terms a plan can match: stemmed terms (of words, phrases and prefix
+/// expansions) and the first byte of each. A token whose stem is none of
+/// them can match nothing, so highlighting skips it.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
     stems: HashSet<String>,
     /// `stem_starts[b]`: some stem starts with byte `b`.
     stem_starts: Vec<bool>,
-    words: HashSet<String>,
 }
 
 impl Vocabulary {
@@ -96,7 +95,7 @@ impl Vocabulary {
                     terms.iter().for_each(|(_, term)| vocabulary.add_stem(term));
                 }
                 Matcher::Prefix { expansions, .. } => {
-                    vocabulary.words.extend(expansions.iter().cloned());
+                    expansions.iter().for_each(|stem| vocabulary.add_stem(stem));
                 }
             }
         }
@@ -126,8 +125,8 @@ impl Vocabulary {
 impl Analyzers {
     /// The tokens of `text` that `vocabulary` can match, with positions
     /// as indexed: what [`Analyzers::tokens`] gives, less the tokens no
-    /// matcher looks at, and with only the stem or word a matcher may
-    /// compare (the other left empty). Highlighting sees the same matches
+    /// matcher looks at, and with only their stems (the words left empty:
+    /// no matcher compares them). Highlighting sees the same matches
     /// for a fraction of the work: most words of a passage are never
     /// stemmed.
     pub fn tokens_for(&mut self, text: &str, vocabulary: &Vocabulary) -> Vec<Token> {
@@ -135,15 +134,13 @@ impl Analyzers {
         let mut stream = self.words.token_stream(text);
         while stream.advance() {
             let t = stream.token();
-            let stem = vocabulary.stem_of(&t.text);
-            let word = vocabulary.words.contains(&t.text);
-            if stem.is_some() || word {
+            if let Some(stem) = vocabulary.stem_of(&t.text) {
                 tokens.push(Token {
                     position: t.position,
                     from: t.offset_from,
                     to: t.offset_to,
-                    stem: stem.unwrap_or_default(),
-                    word: if word { t.text.clone() } else { String::new() },
+                    stem,
+                    word: String::new(),
                 });
             }
         }
@@ -266,7 +263,7 @@ fn matches(matcher: &Matcher, tokens: &[Token]) -> Vec<Range<usize>> {
             .collect(),
         Matcher::Prefix { expansions, .. } => tokens
             .iter()
-            .filter(|t| expansions.contains(&t.word))
+            .filter(|t| expansions.contains(&t.stem))
             .map(|t| t.from..t.to)
             .collect(),
         Matcher::Phrase { terms, slop } => phrase_matches(tokens, terms, *slop),

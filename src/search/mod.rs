@@ -332,7 +332,7 @@ impl Staleness {
 
 /// The weight of each leaf for choosing windows: the idf of its term in
 /// the body field (a phrase adds up its terms; a prefix counts the passages
-/// of all its words).
+/// of all its stems).
 fn leaf_weights(plan: &Plan, searcher: &Searcher, fields: &crate::schema::Fields) -> Vec<f32> {
     let total = searcher.num_docs() as f32;
     let idf = |freq: u64| (1.0 + (total - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
@@ -353,7 +353,7 @@ fn leaf_weights(plan: &Plan, searcher: &Searcher, fields: &crate::schema::Fields
                     terms.iter().map(|(_, t)| idf(freq(fields.body, t))).sum()
                 }
                 plan::Matcher::Prefix { expansions, .. } => {
-                    idf(expansions.iter().map(|w| freq(fields.body_words, w)).sum())
+                    idf(expansions.iter().map(|w| freq(fields.body, w)).sum())
                 }
             }
         })

@@ -4,8 +4,9 @@
 //! so that what is marked and what matched cannot disagree.
 //!
 //! Differences from tantivy's own `QueryParser`, each on purpose:
-//! - `word*` is a true prefix over the unstemmed words (tantivy reads it as
-//!   the plain word `word`);
+//! - `word*` is a true prefix over the indexed words (tantivy reads it as
+//!   the plain word `word`): every word that starts so, each searched as a
+//!   word is (by its stem);
 //! - words are ANDed by default, and a run of words joined by `OR` forms
 //!   one group: `a b OR c` means `a AND (b OR c)`;
 //! - a nested clause of only negations (`a AND NOT b`) means "not b"
@@ -86,8 +87,8 @@ pub enum Matcher {
         terms: Vec<(usize, String)>,
         slop: u32,
     },
-    /// Unstemmed words that start with `prefix`, as found in the index:
-    /// the same set is searched and highlighted.
+    /// The stems of the indexed words that start with `prefix`: the same
+    /// set is searched and highlighted.
     Prefix {
         prefix: String,
         expansions: Vec<String>,
@@ -105,11 +106,25 @@ pub struct Plan {
     pub has_implicit_and: bool,
 }
 
-/// Finds the indexed words of a field that start with a prefix.
+/// Finds the stems of the indexed words that start with a prefix.
 pub trait PrefixExpander {
-    /// At most a bounded number of words, most frequent first, and whether
-    /// some were left out.
+    /// At most a bounded number of stems that `field` holds, most frequent
+    /// first, and whether some were left out.
     fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)>;
+}
+
+/// The stems of the `words` that start with `prefix`, each once, in order
+/// (stop words have none): what a prefix searches once its words are
+/// found.
+pub fn prefix_stems<'a>(
+    words: impl IntoIterator<Item = &'a str>,
+    prefix: &str,
+) -> std::collections::BTreeSet<String> {
+    words
+        .into_iter()
+        .filter(|word| word.starts_with(prefix))
+        .filter_map(schema::stem)
+        .collect()
 }
 
 /// Longest query accepted, in bytes.
@@ -475,4 +490,4 @@ fn fill_negative_clauses(node: &mut Node, is_root: bool) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

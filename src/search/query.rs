@@ -1,5 +1,5 @@
 //! Turning a [`Plan`] into a tantivy query, and expanding prefixes against
-//! the index's term dictionaries.
+//! the index's word lists.
 
 use std::collections::BTreeSet;
 
@@ -8,15 +8,15 @@ use tantivy::query::{
     Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::{DocSet, Searcher, Term};
 
 use super::bm25::{Bm25Query, FieldWeight};
-use super::plan::{Filter, Leaf, Matcher, Node, Plan, PrefixExpander};
+use super::plan::{Filter, Leaf, Matcher, Node, Plan, PrefixExpander, prefix_stems};
 use super::pruned::{Pair, PrunedQuery};
 use crate::error::{Error, Result};
 use crate::schema::{Fields, KIND_PASSAGE, TITLE_WEIGHT, TextField};
 
-/// At most this many indexed words are searched for one `word*`, the most
+/// At most this many stems are searched for one `word*`, the most
 /// frequent first.
 pub const MAX_PREFIX_EXPANSIONS: usize = 64;
 
@@ -237,12 +237,12 @@ pub(crate) fn matcher_query(
             Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
         }
         Matcher::Prefix { expansions, .. } => {
-            let words = fields.words(field);
+            let stemmed = fields.stemmed(field);
             match expansions.as_slice() {
                 [] => Box::new(EmptyQuery),
-                [one] => term_query(words, field, one),
+                [one] => term_query(stemmed, field, one),
                 many => Box::new(DisjunctionMaxQuery::new(
-                    many.iter().map(|w| term_query(words, field, w)).collect(),
+                    many.iter().map(|w| term_query(stemmed, field, w)).collect(),
                 )),
             }
         }
@@ -261,22 +261,25 @@ pub(crate) fn term_query(field: Field, text_field: TextField, text: &str) -> Box
     )]))
 }
 
-/// Expands prefixes over every segment's term dictionary of the words
-/// field.
+/// Expands prefixes over the word lists of every segment: the words that
+/// start with the prefix, each turned into its stem (as a word of a query
+/// is), keeping the stems the field holds.
 pub struct SearcherExpander<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
     pub dir: &'a std::path::Path,
 }
 
-impl PrefixExpander for SearcherExpander<'_> {
-    fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
-        let field = self.fields.words(field);
+impl SearcherExpander<'_> {
+    /// The listed words that start with `prefix`, in every segment, less
+    /// those listed only by deleted word lists (of files since changed or
+    /// removed, until a merge drops them).
+    fn words(&self, prefix: &str) -> Result<BTreeSet<String>> {
         let end = prefix_end(prefix.as_bytes());
         let mut found = BTreeSet::new();
         for segment in self.searcher.segment_readers() {
             let inverted = segment
-                .inverted_index(field)
+                .inverted_index(self.fields.words)
                 .map_err(|e| Error::index(self.dir, e))?;
             let mut range = inverted.terms().range().ge(prefix.as_bytes());
             if let Some(end) = &end {
@@ -284,18 +287,48 @@ impl PrefixExpander for SearcherExpander<'_> {
             }
             let mut stream = range.into_stream().map_err(|e| Error::io(self.dir, e))?;
             while stream.advance() {
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    found.insert(word.to_string());
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if found.contains(word) {
+                    continue;
                 }
+                if let Some(alive) = segment.alive_bitset() {
+                    let mut lists = inverted
+                        .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                        .map_err(|e| Error::io(self.dir, e))?;
+                    let mut live = false;
+                    while lists.doc() != tantivy::TERMINATED {
+                        if alive.is_alive(lists.doc()) {
+                            live = true;
+                            break;
+                        }
+                        lists.advance();
+                    }
+                    if !live {
+                        continue;
+                    }
+                }
+                found.insert(word.to_string());
             }
         }
-        let mut weighed = Vec::with_capacity(found.len());
-        for word in found {
+        Ok(found)
+    }
+}
+
+impl PrefixExpander for SearcherExpander<'_> {
+    fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
+        let stems = prefix_stems(self.words(prefix)?.iter().map(String::as_str), prefix);
+        let field = self.fields.stemmed(field);
+        let mut weighed = Vec::with_capacity(stems.len());
+        for stem in stems {
             let freq = self
                 .searcher
-                .doc_freq(&Term::from_field_text(field, &word))
+                .doc_freq(&Term::from_field_text(field, &stem))
                 .map_err(|e| Error::index(self.dir, e))?;
-            weighed.push((freq, word));
+            if freq > 0 {
+                weighed.push((freq, stem));
+            }
         }
         weighed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let truncated = weighed.len() > MAX_PREFIX_EXPANSIONS;

@@ -1016,3 +1016,31 @@ fn a_rebuild_killed_outright_leaves_the_old_index_searchable() {
     let (hits, _) = env.search_json(&["u00034q"]);
     assert_eq!(paths(&hits), [generated_path(34)]);
 }
+
+#[test]
+fn a_prefix_no_longer_finds_the_words_of_an_edited_or_removed_file() {
+    // `runn*` finds "runs" through "running" (both stem to "run"), only
+    // while some file still has a word that starts with "runn".
+    let env = TestEnv::new(&[
+        ("a.txt", "She was running late for the ferry."),
+        ("b.txt", "He runs along the harbour every day."),
+        ("c.txt", "Granite quarries closed in winter."),
+    ]);
+    env.index();
+    let sorted = |query: &str| {
+        let (hits, _) = env.search_json(&[query]);
+        let mut found: Vec<String> = paths(&hits).into_iter().map(String::from).collect();
+        found.sort_unstable();
+        found
+    };
+    assert_eq!(sorted("runn*"), ["a.txt", "b.txt"]);
+    env.write("a.txt", "She was late for the ferry.");
+    env.index_json(&[]);
+    env.search(&["runn*"]).assert_code(1);
+    env.write("c.txt", "Granite quarries, running at a loss, closed.");
+    env.index_json(&[]);
+    assert_eq!(sorted("runn*"), ["b.txt", "c.txt"]);
+    env.remove("c.txt");
+    env.index_json(&[]);
+    env.search(&["runn*"]).assert_code(1);
+}

@@ -18,7 +18,7 @@ use quarry::output::sanitize;
 use quarry::passage::{Bounds, size, split};
 use quarry::schema::TextField;
 use quarry::search::highlight::{Analyzers, Highlight, highlight};
-use quarry::search::plan::{Mode, Node, PrefixExpander, plan};
+use quarry::search::plan::{Mode, Node, PrefixExpander, plan, prefix_stems};
 use quarry::search::window::{WINDOW_CHARS, window};
 
 /// The saved inputs of a fuzz target, sorted by name; at least `min`.
@@ -101,11 +101,8 @@ impl PrefixExpander for Vocabulary {
         _field: TextField,
         prefix: &str,
     ) -> quarry::error::Result<(Vec<String>, bool)> {
-        let found: Vec<String> = self
-            .0
-            .iter()
-            .filter(|w| w.starts_with(prefix))
-            .cloned()
+        let found: Vec<String> = prefix_stems(self.0.iter().map(String::as_str), prefix)
+            .into_iter()
             .collect();
         let truncated = found.len() > 50;
         Ok((found.into_iter().take(50).collect(), truncated))

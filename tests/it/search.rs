@@ -55,15 +55,54 @@ fn a_prefix_finds_every_word_that_starts_with_it() {
 }
 
 #[test]
-fn a_prefix_matches_unstemmed_words() {
+fn a_prefix_searches_each_indexed_word_it_starts_as_a_word() {
     // The stem of "running" is "run": a prefix over stems would miss it.
+    // The prefix finds "running" among the indexed words and searches it
+    // as the query `running` would, so "runs" (stem "run") matches too.
     let env = TestEnv::new(&[
         ("a.txt", "She was running late for the ferry."),
         ("b.txt", "He runs along the harbour every day."),
     ]);
     let (hits, _) = env.search_json(&["runn*"]);
-    assert_eq!(paths(&hits), ["a.txt"]);
-    assert_eq!(hits[0].marked(), ["running"]);
+    let mut marked: Vec<(&str, Vec<&str>)> =
+        hits.iter().map(|h| (h.path.as_str(), h.marked())).collect();
+    marked.sort();
+    assert_eq!(
+        marked,
+        [("a.txt", vec!["running"]), ("b.txt", vec!["runs"])]
+    );
+    // Without an indexed word that starts with "runn", nothing matches,
+    // although "run" is indexed.
+    let env = TestEnv::new(&[("b.txt", "He runs along the harbour every day.")]);
+    let (hits, summary) = env.search_json(&["runn*"]);
+    assert!(hits.is_empty(), "{hits:?}");
+    assert_eq!(summary.total_hits, 0);
+}
+
+#[test]
+fn a_prefix_finds_words_from_every_part_of_a_file_with_many_words() {
+    // A file's words are listed 50,000 at a time: words from the first
+    // list and from the last must both be found.
+    let words: Vec<String> = (0..60_000)
+        .map(|i| {
+            let letters: String = format!("{i:05}")
+                .bytes()
+                .map(|d| char::from(b'a' + (d - b'0')))
+                .collect();
+            format!("q{letters}z")
+        })
+        .collect();
+    let text = words
+        .chunks(100)
+        .map(|chunk| chunk.join(" "))
+        .collect::<Vec<_>>()
+        .join(".\n\n");
+    let env = TestEnv::new(&[("many.txt", &text)]);
+    for word in [&words[0], &words[30_000], &words[59_999]] {
+        let (hits, _) = env.search_json(&[&format!("{word}*")]);
+        assert_eq!(hits.len(), 1, "{word}*");
+        assert_eq!(hits[0].marked(), [word.as_str()], "{word}*");
+    }
 }
 
 fn cyber() -> TestEnv {

@@ -4,21 +4,9 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::error::Result;
-use crate::search::plan::{Mode, PrefixExpander, plan};
+use crate::search::plan::{Mode, plan};
 
-struct Words(Vec<&'static str>);
-
-impl PrefixExpander for Words {
-    fn expand(&self, _field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
-        let found = self
-            .0
-            .iter()
-            .filter(|w| w.starts_with(prefix))
-            .map(|w| w.to_string());
-        Ok((found.collect(), false))
-    }
-}
+use crate::search::plan::tests::Words;
 
 /// The highlighted substrings of `body` for `query`.
 fn marked(query: &str, body: &str) -> Vec<String> {
@@ -71,12 +59,19 @@ fn branches_that_did_not_match_are_not_marked() {
 }
 
 #[test]
-fn prefixes_mark_whole_words_of_the_expansion() {
+fn prefixes_mark_every_word_with_the_stem_of_an_expansion() {
+    // The indexed words are intrusion, intrusions, intruder and running:
+    // `intru*` searches their stems (intrus, intrud), as if each had been
+    // typed, so `intrude` is marked too.
     assert_eq!(
-        marked("intru*", "An intruder, intrusions, intrude."),
-        ["intruder", "intrusions"]
+        marked("intru*", "An intruder, intrusions, intrude, intrepid."),
+        ["intruder", "intrusions", "intrude"]
     );
-    assert_eq!(marked("runn*", "Running and runs"), ["Running"]);
+    assert_eq!(
+        marked("runn*", "Running and runs, rung"),
+        ["Running", "runs"]
+    );
+    assert!(marked("runs*", "Running and runs").is_empty());
 }
 
 #[test]
@@ -186,7 +181,7 @@ proptest! {
             let known = |t: &Token| p.leaves.iter().flat_map(|l| &l.targets).any(|(_, m)| match m {
                 Matcher::Term(term) => &t.stem == term,
                 Matcher::Phrase { terms, .. } => terms.iter().any(|(_, term)| &t.stem == term),
-                Matcher::Prefix { expansions, .. } => expansions.contains(&t.word),
+                Matcher::Prefix { expansions, .. } => expansions.contains(&t.stem),
             });
             let plausible = known(first.unwrap()) && known(last.unwrap());
             prop_assert!(plausible, "marked {:?} for {q}", h.range);
