@@ -6,17 +6,15 @@
 //! - stemmed (`quarry_en`): the same, then stop words dropped and English
 //!   Snowball stemming.
 //!
-//! Highlighting analyzes a passage twice in a row (words, then stemmed),
-//! and most words repeat. So each thread keeps a `Scratch`:
-//! the words of the last text it analyzed (a second analysis of the same
-//! text reuses them) and a bounded cache of stems. An ASCII word is
-//! lowercased in place; any other word goes through tantivy's own
-//! `LowerCaser` and `AsciiFoldingFilter`, and every stem comes from the
-//! Snowball crate tantivy's `Stemmer` runs, so the output cannot drift
-//! from the chain (tests compare the two).
+//! Each thread keeps a `Scratch`: a bounded cache of stems (most words
+//! repeat) and the buffers of normalisation. A word is read, normalised and
+//! stemmed straight into the token, with no list of the text's words in
+//! between. An ASCII word is lowercased in place; any other word goes
+//! through tantivy's own `LowerCaser` and `AsciiFoldingFilter`, and every
+//! stem comes from the Snowball crate tantivy's `Stemmer` runs, so the
+//! output cannot drift from the chain (tests compare the two).
 
 use std::cell::RefCell;
-use std::ops::Range;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer,
@@ -49,36 +47,14 @@ impl Analyzer {
     }
 }
 
-/// A normalised word of the analyzed text.
-#[derive(Clone, Debug)]
-struct Word {
-    /// Its normalised form, in [`Words::texts`].
-    text: Range<usize>,
-    offset_from: usize,
-    offset_to: usize,
-    position: usize,
-}
-
-/// The words of one text: tokenized, long ones dropped, lowercased and
-/// folded (what both analyzers share).
-#[derive(Default)]
-struct Words {
-    /// The text they come from, to recognise a second analysis of it.
-    source: String,
-    /// The normalised forms, one after the other.
-    texts: String,
-    words: Vec<Word>,
-}
-
-/// A thread's reusable state: the last text's words, the stem cache, and
-/// tantivy's filters for the rare words that need them.
+/// A thread's reusable state: the stem cache and the buffers of
+/// normalisation.
 #[derive(Default)]
 struct Scratch {
-    words: Words,
     /// Normalised words and their stems.
     stems: StemCache,
     folding: Folding,
-    /// A word of [`for_each_word`].
+    /// A normalised word.
     word: String,
 }
 
@@ -144,61 +120,6 @@ impl Scratch {
             }
         });
     }
-
-    /// Makes `self.words` the words of `text`, unless they already are.
-    fn analyze(&mut self, text: &str) {
-        if self.words.source == text {
-            return;
-        }
-        let words = &mut self.words;
-        words.source.clear();
-        words.source.push_str(text);
-        words.texts.clear();
-        words.words.clear();
-        let mut from = 0;
-        let mut position = 0;
-        while let Some((range, ascii)) = next_word(text, from) {
-            from = range.end;
-            position += 1;
-            let start = words.texts.len();
-            if !self
-                .folding
-                .fold(&text[range.clone()], ascii, &mut words.texts)
-            {
-                continue;
-            }
-            words.words.push(Word {
-                text: start..words.texts.len(),
-                offset_from: range.start,
-                offset_to: range.end,
-                position: position - 1,
-            });
-        }
-    }
-
-    /// Writes the stem of the `i`th word into `out`; false for a stop
-    /// word.
-    fn stem_into(&mut self, i: usize, out: &mut String) -> bool {
-        let word = &self.words.texts[self.words.words[i].text.clone()];
-        out.clear();
-        let packed = pack(word);
-        if let Some(stem) = packed.and_then(|w| self.stems.get(w)) {
-            return stem.unpack_into(out);
-        }
-        let stop = STOP_WORDS.contains(&word);
-        if !stop {
-            out.push_str(&snowball(word));
-        }
-        let stem = if stop {
-            Some(Stem::STOP)
-        } else {
-            pack(out).map(Stem)
-        };
-        if let (Some(word), Some(stem)) = (packed, stem) {
-            self.stems.put(word, stem);
-        }
-        !stop
-    }
 }
 
 /// What tantivy's `Stemmer::new(Language::English)` runs, without a token
@@ -215,15 +136,26 @@ pub fn stem(word: &str) -> Option<String> {
 }
 
 /// Calls `each` with every word of `text` as the words analyzer gives it
-/// (normalised, unstemmed, stop words included), in order.
-pub fn for_each_word(text: &str, mut each: impl FnMut(&str)) {
+/// (normalised, unstemmed, stop words included), in order: [`pack`]ed
+/// when it fits, else as text. A short ASCII word, most words, is packed
+/// and lowercased straight from the text.
+pub(super) fn for_each_word(text: &str, mut each: impl FnMut(Result<u128, &str>)) {
     let mut scratch = Scratch::take();
     let mut from = 0;
     while let Some((range, ascii)) = next_word(text, from) {
         from = range.end;
+        let word = &text[range];
+        if ascii && word.len() <= PACKED_MAX {
+            let mut bytes = [0u8; 16];
+            bytes[..word.len()].copy_from_slice(word.as_bytes());
+            bytes.make_ascii_lowercase();
+            bytes[15] = word.len() as u8;
+            each(Ok(u128::from_le_bytes(bytes)));
+            continue;
+        }
         scratch.word.clear();
-        if scratch.folding.fold(&text[range], ascii, &mut scratch.word) {
-            each(&scratch.word);
+        if scratch.folding.fold(word, ascii, &mut scratch.word) {
+            each(pack(&scratch.word).ok_or(scratch.word.as_str()));
         }
     }
     scratch.put_back();
@@ -304,6 +236,29 @@ impl Default for StemCache {
 }
 
 impl StemCache {
+    /// Writes the stem of `word` (normalised) into `out`; false for a stop
+    /// word.
+    fn stem_into(&mut self, word: &str, out: &mut String) -> bool {
+        out.clear();
+        let packed = pack(word);
+        if let Some(stem) = packed.and_then(|w| self.get(w)) {
+            return stem.unpack_into(out);
+        }
+        let stop = STOP_WORDS.contains(&word);
+        if !stop {
+            out.push_str(&snowball(word));
+        }
+        let stem = if stop {
+            Some(Stem::STOP)
+        } else {
+            pack(out).map(Stem)
+        };
+        if let (Some(word), Some(stem)) = (packed, stem) {
+            self.put(word, stem);
+        }
+        !stop
+    }
+
     fn slot(&self, word: u128) -> usize {
         let folded = (word as u64) ^ ((word >> 64) as u64).rotate_left(29);
         (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
@@ -340,49 +295,58 @@ fn whole_word(analyzer: &mut TextAnalyzer, word: &str, out: &mut String) {
 
 /// The stream of an [`Analyzer`]: the words of the text, filtered and
 /// stemmed as the analyzer says.
-pub struct AnalyzerStream {
+pub struct AnalyzerStream<'a> {
+    text: &'a str,
     scratch: Option<Scratch>,
     stemmed: bool,
-    next: usize,
+    /// Where the next word is looked for.
+    from: usize,
+    /// Words read so far (too long ones and stop words included: they keep
+    /// their positions).
+    words: usize,
     token: Token,
 }
 
 impl Tokenizer for Analyzer {
-    type TokenStream<'a> = AnalyzerStream;
+    type TokenStream<'a> = AnalyzerStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerStream {
-        let mut scratch = Scratch::take();
-        scratch.analyze(text);
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerStream<'a> {
         AnalyzerStream {
-            scratch: Some(scratch),
+            text,
+            scratch: Some(Scratch::take()),
             stemmed: self.stemmed,
-            next: 0,
+            from: 0,
+            words: 0,
             token: Token::default(),
         }
     }
 }
 
-impl TokenStream for AnalyzerStream {
+impl TokenStream for AnalyzerStream<'_> {
     fn advance(&mut self) -> bool {
         let Some(scratch) = self.scratch.as_mut() else {
             return false;
         };
-        while self.next < scratch.words.words.len() {
-            let i = self.next;
-            self.next += 1;
+        while let Some((range, ascii)) = next_word(self.text, self.from) {
+            self.from = range.end;
+            self.words += 1;
+            let word = &self.text[range.clone()];
             if self.stemmed {
-                if !scratch.stem_into(i, &mut self.token.text) {
+                scratch.word.clear();
+                if !scratch.folding.fold(word, ascii, &mut scratch.word)
+                    || !scratch.stems.stem_into(&scratch.word, &mut self.token.text)
+                {
                     continue;
                 }
             } else {
                 self.token.text.clear();
-                let range = scratch.words.words[i].text.clone();
-                self.token.text.push_str(&scratch.words.texts[range]);
+                if !scratch.folding.fold(word, ascii, &mut self.token.text) {
+                    continue;
+                }
             }
-            let word = &scratch.words.words[i];
-            self.token.offset_from = word.offset_from;
-            self.token.offset_to = word.offset_to;
-            self.token.position = word.position;
+            self.token.offset_from = range.start;
+            self.token.offset_to = range.end;
+            self.token.position = self.words - 1;
             return true;
         }
         false
@@ -397,7 +361,7 @@ impl TokenStream for AnalyzerStream {
     }
 }
 
-impl Drop for AnalyzerStream {
+impl Drop for AnalyzerStream<'_> {
     fn drop(&mut self) {
         if let Some(scratch) = self.scratch.take() {
             scratch.put_back();

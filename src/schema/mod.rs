@@ -28,7 +28,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
-pub use analyzer::{for_each_word, stem};
+pub use analyzer::stem;
 pub use tokenizer::WordTokenizer;
 pub use words::WordSet;
 

@@ -3,33 +3,56 @@
 
 use rustc_hash::FxHashSet;
 
-use super::analyzer::{pack, unpack_into};
-use super::{STOP_WORDS, for_each_word};
+use super::STOP_WORDS;
+use super::analyzer::{for_each_word, unpack_into};
 
 /// A word list is written once it holds this many words, so that a huge
 /// file (a collection, a book dump) never holds all its words in memory:
 /// a few MiB at most.
 const FULL: usize = 50_000;
 
+/// Slots of the cache of recent words: 2^this.
+const RECENT_BITS: u32 = 11;
+
 /// Distinct words, as the words analyzer gives them. Most words are short
-/// and kept [`pack`]ed in an integer: a repeated word, the common case,
-/// costs one integer hash and compare.
-#[derive(Default)]
+/// and kept packed in an integer; a repeated word, the common case, is
+/// usually found in a small cache of recent words (which stays in the
+/// processor's first-level cache) before the set is looked at.
 pub struct WordSet {
     short: FxHashSet<u128>,
     long: FxHashSet<Box<str>>,
+    /// Packed words lately added, each in the slot its hash picks (0 is
+    /// no word).
+    recent: Vec<u128>,
     /// The last title added: every passage of a document repeats it.
     title: String,
+}
+
+impl Default for WordSet {
+    fn default() -> WordSet {
+        WordSet {
+            short: FxHashSet::default(),
+            long: FxHashSet::default(),
+            recent: vec![0; 1 << RECENT_BITS],
+            title: String::new(),
+        }
+    }
 }
 
 impl WordSet {
     /// Adds the words of a passage's body.
     pub fn add(&mut self, text: &str) {
-        for_each_word(text, |word| match pack(word) {
-            Some(packed) => {
-                self.short.insert(packed);
+        for_each_word(text, |word| match word {
+            Ok(packed) => {
+                let mixed = (packed as u64) ^ ((packed >> 64) as u64);
+                let slot = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_BITS);
+                let recent = &mut self.recent[slot as usize];
+                if *recent != packed {
+                    *recent = packed;
+                    self.short.insert(packed);
+                }
             }
-            None => {
+            Err(word) => {
                 if !self.long.contains(word) {
                     self.long.insert(word.into());
                 }
@@ -55,6 +78,7 @@ impl WordSet {
     /// Empties the set, giving its words less the stop words (which no
     /// query matches).
     pub fn drain(&mut self) -> impl Iterator<Item = String> + '_ {
+        self.recent.fill(0);
         let short = self.short.drain().filter_map(|packed| {
             let mut word = String::new();
             unpack_into(packed, &mut word).then_some(word)
