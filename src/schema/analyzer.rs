@@ -41,7 +41,8 @@ impl Analyzer {
         Analyzer { stemmed: true }
     }
 
-    /// The analyzer of the unstemmed prefix fields.
+    /// The analyzer of unstemmed words (prefixes, word lists,
+    /// highlighting).
     pub fn words() -> Analyzer {
         Analyzer { stemmed: false }
     }
@@ -129,10 +130,15 @@ fn snowball(word: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The stem the stemmed analyzer gives a word as the words analyzer gives
-/// it (normalised), or `None` for a stop word. Uncached: for the few words
-/// of a passage that highlighting must stem.
+/// it (normalised), or `None` for a stop word: for the words of a passage
+/// that highlighting must stem (through the thread's stem cache: a long
+/// query may have a stem for every word of a passage).
 pub fn stem(word: &str) -> Option<String> {
-    (!STOP_WORDS.contains(&word)).then(|| snowball(word).into_owned())
+    let mut scratch = Scratch::take();
+    let mut stem = String::new();
+    let found = scratch.stems.stem_into(word, &mut stem);
+    scratch.put_back();
+    found.then_some(stem)
 }
 
 /// Calls `each` with every word of `text` as the words analyzer gives it

@@ -343,11 +343,13 @@ fn ranked(
     let mut k = n + n / 2 + 8;
     loop {
         let by_score = TopDocs::with_limit(k).order_by_score();
-        let (total, mut top) = if query.downcast_ref::<PrunedQuery>().is_some() {
-            // Alone, `TopDocs` lets the query skip passages that cannot
-            // enter the page; counting them is a cheaper pass of its own.
-            let total = stats.search(query, &Count).map_err(err)?;
-            (total, stats.search(query, &by_score).map_err(err)?)
+        let (total, mut top) = if let Some(pruned) = query.downcast_ref::<PrunedQuery>() {
+            // Alone, `TopDocs` lets the query skip the pair work of
+            // passages that cannot enter the page; the query counts the
+            // passages it matched on the way.
+            pruned.take_matched();
+            let top = stats.search(query, &by_score).map_err(err)?;
+            (pruned.take_matched(), top)
         } else {
             stats.search(query, &(Count, by_score)).map_err(err)?
         };

@@ -13,9 +13,13 @@
 //! postings and positions are read only from the first passage that needs
 //! them on. Counting, matching without scores and explanations use the
 //! plain `BooleanQuery` weight; a pair matches only where its words do, so
-//! without scores the words alone decide what matches.
+//! without scores the words alone decide what matches. The pruned pass
+//! visits every passage that has a word, so it counts them on the way
+//! ([`PrunedQuery::take_matched`]): a search for the top hits needs no
+//! counting pass of its own.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
@@ -48,6 +52,9 @@ pub struct Pair {
 pub struct PrunedQuery {
     words: Vec<Arc<dyn Query>>,
     pairs: Vec<Pair>,
+    /// Passages the pruned passes matched since the last
+    /// [`PrunedQuery::take_matched`].
+    matched: Arc<AtomicUsize>,
 }
 
 impl PrunedQuery {
@@ -55,7 +62,18 @@ impl PrunedQuery {
     /// them. The score is that of
     /// `BooleanQuery::new([should(word)…, should(boost(union(field phrase…)))…])`.
     pub fn new(words: Vec<Arc<dyn Query>>, pairs: Vec<Pair>) -> PrunedQuery {
-        PrunedQuery { words, pairs }
+        PrunedQuery {
+            words,
+            pairs,
+            matched: Arc::default(),
+        }
+    }
+
+    /// The passages (not deleted) that match, as counted by the searches
+    /// for top hits by score run since the last call, and resets the
+    /// count: call it before such a search and after it.
+    pub fn take_matched(&self) -> usize {
+        self.matched.swap(0, Ordering::Relaxed)
     }
 }
 
@@ -117,6 +135,7 @@ impl Query for PrunedQuery {
             pairs,
             most,
             full,
+            matched: self.matched.clone(),
         }))
     }
 
@@ -253,6 +272,8 @@ struct PrunedWeight {
     /// Per word: the largest score the pairs ending with it can add.
     most: Vec<f64>,
     full: Box<dyn Weight>,
+    /// Where passes add the passages they matched.
+    matched: Arc<AtomicUsize>,
 }
 
 impl Weight for PrunedWeight {
@@ -308,9 +329,12 @@ impl Weight for PrunedWeight {
         let mut scores = vec![0.0 as Score; WINDOW];
         let mut bounds = vec![0.0f64; WINDOW];
         let mut masks = vec![0u64; WINDOW];
+        let alive = reader.alive_bitset();
+        let mut matched = 0;
         loop {
             let start = words.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
             if start == TERMINATED {
+                self.matched.fetch_add(matched, Ordering::Relaxed);
                 return Ok(());
             }
             let end = start.saturating_add(WINDOW as DocId);
@@ -332,7 +356,11 @@ impl Weight for PrunedWeight {
                 }
                 let (score, bound, mask) = (scores[i], bounds[i], masks[i]);
                 (scores[i], bounds[i], masks[i]) = (0.0, 0.0, 0);
-                run.passage(start + i as DocId, score, bound, mask, callback)?;
+                let doc = start + i as DocId;
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    matched += 1;
+                }
+                run.passage(doc, score, bound, mask, callback)?;
             }
         }
     }
@@ -476,7 +504,8 @@ mod tests {
         "ice", "seal", "floe", "drift", "walrus", "cold", "sea", "bear",
     ];
 
-    /// 400 passages of pseudo-random words, in two segments.
+    /// 400 passages of pseudo-random words, in two segments, less those
+    /// whose title has `bear`.
     fn index() -> (Searcher, Field, Field) {
         let mut builder = Schema::builder();
         let title = builder.add_text_field("title", TEXT);
@@ -502,6 +531,8 @@ mod tests {
                 writer.commit().expect("commit");
             }
         }
+        // Deleted passages, in both segments, still hold the query's words.
+        writer.delete_term(Term::from_field_text(title, "bear"));
         writer.commit().expect("commit");
         (index.reader().expect("reader").searcher(), title, body)
     }
@@ -589,6 +620,29 @@ mod tests {
         assert_eq!(all_scores(&searcher, &pruned), expected);
         let count = |q: &dyn Query| searcher.search(q, &Count).expect("count");
         assert_eq!(count(&pruned), count(&boolean));
+    }
+
+    #[test]
+    fn a_search_for_top_hits_counts_the_matching_passages() {
+        let (searcher, title, body) = index();
+        let (pruned, boolean) = queries(title, body);
+        let expected = searcher.search(&boolean, &Count).expect("count");
+        assert!(
+            expected
+                < searcher
+                    .segment_readers()
+                    .iter()
+                    .map(|r| r.max_doc() as usize)
+                    .sum()
+        );
+        for k in [1, 10] {
+            pruned.take_matched();
+            searcher
+                .search(&pruned, &TopDocs::with_limit(k).order_by_score())
+                .expect("search");
+            assert_eq!(pruned.take_matched(), expected, "k = {k}");
+            assert_eq!(pruned.take_matched(), 0, "taking the count resets it");
+        }
     }
 
     #[test]
