@@ -180,11 +180,15 @@ impl Error {
             {
                 damaged(filepath.display().to_string(), io_error.to_string(), false)
             }
+            // Bad bytes: what the decoders report, and the errors a parser
+            // makes up without an OS error (`Unsupported fst version`).
             IoError(io)
                 if matches!(
                     io.kind(),
                     std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
-                ) =>
+                ) || (io.kind() == std::io::ErrorKind::Other
+                    && io.raw_os_error().is_none()
+                    && !is_disk_full(&io)) =>
             {
                 damaged("segment".to_string(), io.to_string(), false)
             }

@@ -34,7 +34,7 @@ pub use words::WordSet;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
@@ -66,11 +66,21 @@ const MAX_TOKEN_BYTES: usize = 40;
 /// score by it).
 pub const TITLE_WEIGHT: f32 = 2.0;
 
+/// A document's path key as a number: its xxh3-64 hash. Two documents of
+/// one index sharing a key is as likely as a 64-bit hash collision; they
+/// would be grouped as one.
+pub fn document_key(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes())
+}
+
 /// The fields of a passage document.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     /// Path key of the document, relative to the corpus root, `/`-separated.
     pub path: Field,
+    /// The path key as a number ([`document_key`]): what grouping by
+    /// document compares, without reading strings.
+    pub doc_key: Field,
     /// Passage number inside the document, from 0.
     pub passage: Field,
     /// Byte offset where the passage starts in the document's text.
@@ -183,6 +193,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let positions = IndexRecordOption::WithFreqsAndPositions;
     let fields = Fields {
         path: b.add_text_field("path", STRING | STORED | FAST),
+        doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         passage: b.add_u64_field("passage", INDEXED | STORED | FAST),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
@@ -260,6 +271,7 @@ impl Fields {
     pub fn document(&self, p: &PassageDoc<'_>) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.path, p.path);
+        doc.add_u64(self.doc_key, document_key(p.path));
         doc.add_text(self.file, p.file);
         doc.add_u64(self.passage, p.passage);
         doc.add_u64(self.start, p.start);

@@ -23,11 +23,12 @@ use crate::index::IndexHandle;
 pub type Ranked = Vec<(f32, DocAddress)>;
 
 /// The page of hits a request asks for, with the total and, per shown
-/// document, how many of its matching passages are not shown.
+/// document (by [`crate::schema::document_key`]), how many of its matching
+/// passages are not shown.
 pub struct Collected {
     pub total: usize,
     pub top: Ranked,
-    pub more: HashMap<String, usize>,
+    pub more: HashMap<u64, usize>,
 }
 
 /// Runs the plan: the requested page, grouped by document when
@@ -104,11 +105,13 @@ pub fn collect(
     }
 }
 
-/// Keeps at most `per_doc` passages per document, in rank order, up to
-/// `wanted` hits; also returns how many were shown per document. With
-/// `by_path`, the candidates are by score alone (each run of equal scores
-/// whole) and each run is ordered here by path then passage, with the
-/// paths grouping looks up anyway.
+/// Keeps at most `per_doc` passages per document (by [`document_key`]),
+/// in rank order, up to `wanted` hits; also returns how many were shown per
+/// document. With `by_path`, the candidates are by score alone (each run
+/// of equal scores whole) and each run is ordered here by path then
+/// passage: only runs of more than one passage need their paths.
+///
+/// [`document_key`]: crate::schema::document_key
 fn group(
     handle: &IndexHandle,
     searcher: &Searcher,
@@ -116,43 +119,27 @@ fn group(
     by_path: bool,
     per_doc: usize,
     wanted: usize,
-) -> Result<(Ranked, HashMap<String, usize>)> {
-    let mut shown: HashMap<String, usize> = HashMap::new();
+) -> Result<(Ranked, HashMap<u64, usize>)> {
+    let mut shown: HashMap<u64, usize> = HashMap::new();
     let mut page = Vec::new();
-    let mut passages = Passages::default();
-    // Paths are looked up a chunk at a time (about a page, then to the end
-    // of its last run of equal scores): the page is usually full long
-    // before the last candidate.
+    let mut keys = U64Column::new("doc_key");
     let mut start = 0;
     while start < candidates.len() && page.len() < wanted {
-        let mut end = (start + wanted.max(8)).min(candidates.len());
-        let last = candidates[end - 1].0;
-        end += candidates[end..].iter().take_while(|h| h.0 == last).count();
-        let chunk = &candidates[start..end];
-        start = end;
-        let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, a)| a).collect();
-        let mut keyed: Vec<(String, (f32, DocAddress))> = paths_of(handle, searcher, &addresses)?
-            .into_iter()
-            .zip(chunk.iter().copied())
-            .collect();
-        if by_path {
-            let mut i = 0;
-            while i < keyed.len() {
-                let score = keyed[i].1.0;
-                let run = keyed[i..].iter().take_while(|k| k.1.0 == score).count();
-                if run > 1 {
-                    keyed[i..i + run].sort_by_cached_key(|(path, (_, address))| {
-                        (path.clone(), passages.of(searcher, address))
-                    });
-                }
-                i += run;
-            }
+        let score = candidates[start].0;
+        let len = candidates[start..]
+            .iter()
+            .take_while(|h| h.0 == score)
+            .count();
+        let mut run = candidates[start..start + len].to_vec();
+        start += len;
+        if by_path && run.len() > 1 {
+            order_ties(handle, searcher, &mut run)?;
         }
-        for (path, hit) in keyed {
+        for hit in run {
             if page.len() >= wanted {
                 break;
             }
-            let count = shown.entry(path).or_default();
+            let count = shown.entry(keys.of(searcher, &hit.1)).or_default();
             if *count < per_doc {
                 *count += 1;
                 page.push(hit);
@@ -162,20 +149,29 @@ fn group(
     Ok((page, shown))
 }
 
-/// Passage numbers from the `passage` fast field, each segment's column
-/// opened once.
-#[derive(Default)]
-struct Passages(HashMap<u32, Option<tantivy::columnar::Column<u64>>>);
+/// One `u64` fast field's values, each segment's column opened once.
+struct U64Column {
+    name: &'static str,
+    columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
+}
 
-impl Passages {
+impl U64Column {
+    fn new(name: &'static str) -> U64Column {
+        U64Column {
+            name,
+            columns: HashMap::new(),
+        }
+    }
+
+    /// The value of a passage (0 when it has none).
     fn of(&mut self, searcher: &Searcher, address: &DocAddress) -> u64 {
-        self.0
+        self.columns
             .entry(address.segment_ord)
             .or_insert_with(|| {
                 searcher
                     .segment_reader(address.segment_ord)
                     .fast_fields()
-                    .u64("passage")
+                    .u64(self.name)
                     .ok()
             })
             .as_ref()
@@ -234,71 +230,58 @@ fn paths_of(
     Ok(out)
 }
 
-/// For each shown document: its matching passages that are not shown.
+/// For each shown document (by key): its matching passages that are not
+/// shown.
 ///
-/// One pass for all of them: the query restricted to the shown paths,
-/// without scores, counting matches per `path` fast-field ordinal. (A
-/// count query per document built every clause's scorers again each time,
-/// which took most of a long `--plain` query's time.)
+/// One pass for all of them: the query restricted to the shown documents'
+/// keys, without scores, counting matches per key. (A count query per
+/// document built every clause's scorers again each time, which took most
+/// of a long `--plain` query's time.)
 fn more_per_document(
     handle: &IndexHandle,
     searcher: &Searcher,
     query: &dyn Query,
-    shown: &HashMap<String, usize>,
-) -> Result<HashMap<String, usize>> {
+    shown: &HashMap<u64, usize>,
+) -> Result<HashMap<u64, usize>> {
     if shown.is_empty() {
         return Ok(HashMap::new());
     }
     let err = |e| Error::index(&handle.dir, e);
     // A union of term queries: a `TermSetQuery` builds an FST of its
     // terms, which cost more than the few lookups.
-    let paths = shown.keys().map(|path| {
-        let term = Term::from_field_text(handle.fields.path, path);
+    let keys = shown.keys().map(|&key| {
+        let term = Term::from_field_u64(handle.fields.doc_key, key);
         let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
         (Occur::Should, query)
     });
     let in_documents = BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
-        (Occur::Must, Box::new(BooleanQuery::new(paths.collect()))),
+        (Occur::Must, Box::new(BooleanQuery::new(keys.collect()))),
     ]);
     let weight = in_documents
         .weight(EnableScoring::disabled_from_searcher(searcher))
         .map_err(err)?;
-    let mut matching: HashMap<String, usize> = HashMap::new();
+    let mut matching: HashMap<u64, usize> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let Some(column) = path_column(handle, segment)? else {
-            continue;
-        };
+        let column = segment.fast_fields().u64("doc_key").map_err(err)?;
         let alive = segment.alive_bitset();
-        let mut per_ord: HashMap<u64, usize> = HashMap::new();
         weight
             .for_each_no_score(segment, &mut |docs| {
                 for &doc in docs {
                     if alive.is_none_or(|a| a.is_alive(doc))
-                        && let Some(ord) = column.ords().first(doc)
+                        && let Some(key) = column.first(doc)
                     {
-                        *per_ord.entry(ord).or_default() += 1;
+                        *matching.entry(key).or_default() += 1;
                     }
                 }
             })
             .map_err(err)?;
-        let mut ords: Vec<(u64, usize)> = per_ord.into_iter().collect();
-        ords.sort_unstable();
-        let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
-        let mut counts = ords.iter().map(|&(_, count)| count);
-        column
-            .dictionary()
-            .sorted_ords_to_term_cb(&sorted, |bytes| {
-                let path = String::from_utf8_lossy(bytes).into_owned();
-                *matching.entry(path).or_default() += counts.next().unwrap_or(0);
-            })
-            .map_err(|e| Error::io(&handle.dir, e))?;
     }
     let mut more = HashMap::new();
-    for (path, &count) in shown {
-        let matching = matching.get(path).copied().unwrap_or(0);
+    for (&key, &count) in shown {
+        let matching = matching.get(&key).copied().unwrap_or(0);
         if matching > count {
-            more.insert(path.clone(), matching - count);
+            more.insert(key, matching - count);
         }
     }
     Ok(more)
@@ -383,7 +366,7 @@ const MAX_TIE_RUN: usize = 4096;
 
 /// Orders each run of equal scores by path, then passage number.
 fn order_ties(handle: &IndexHandle, searcher: &Searcher, top: &mut Ranked) -> Result<()> {
-    let mut passages = Passages::default();
+    let mut passages = U64Column::new("passage");
     let mut start = 0;
     while start < top.len() {
         let score = top[start].0;

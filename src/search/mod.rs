@@ -197,7 +197,11 @@ fn run(
     }
     let mut hits = hits(handle, searcher, &plan, request, found.top, &corpus)?;
     for hit in &mut hits {
-        hit.more_in_document = found.more.get(&hit.path).copied().unwrap_or(0);
+        hit.more_in_document = found
+            .more
+            .get(&crate::schema::document_key(&hit.path))
+            .copied()
+            .unwrap_or(0);
     }
     if request.context > 0 {
         extras::add_context(handle, searcher, &mut hits, request.context)?;
