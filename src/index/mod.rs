@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use tantivy::directory::Directory;
 use tantivy::{Index, IndexMeta, IndexReader, ReloadPolicy, Searcher};
 
 pub use manifest::Manifest;
@@ -39,8 +40,17 @@ pub struct IndexHandle {
     pub fields: Fields,
     pub dir: PathBuf,
     /// The searcher of the last commit seen, shared by the searches made
-    /// through this handle and its clones (see [`IndexHandle::searcher`]).
-    searcher: Arc<Mutex<Option<Searcher>>>,
+    /// through this handle and its clones (see [`IndexHandle::snapshot`]).
+    searcher: Arc<Mutex<Option<Snapshot>>>,
+}
+
+/// A searcher kept by a handle, with the `meta.json` it was checked
+/// against (the searcher is never older than that commit) and the corpus
+/// root that commit records.
+struct Snapshot {
+    meta: Vec<u8>,
+    searcher: Searcher,
+    corpus: Option<PathBuf>,
 }
 
 /// Stored with every commit in tantivy's `meta.json`.
@@ -304,19 +314,35 @@ impl IndexHandle {
     /// until a commit changes the index's segments (or their deletions):
     /// opening a reader opens every segment again, and cost a short search
     /// as much as the search itself (see `BENCHMARKS.md`). Each call still
-    /// reads `meta.json`, once, so a search never misses a commit.
+    /// reads `meta.json`, once, so a search never misses a commit; it is
+    /// parsed only when its bytes changed (every commit changes them, and
+    /// parsing the schema it holds cost a twentieth of a short search).
     pub fn snapshot(&self) -> Result<(Searcher, Option<PathBuf>)> {
+        let meta = self
+            .index
+            .directory()
+            .atomic_read(Path::new("meta.json"))
+            .map_err(|e| Error::index(&self.dir, e.into()))?;
+        let mut cached = self.searcher.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = cached.as_ref().filter(|kept| kept.meta == meta) {
+            return Ok((kept.searcher.clone(), kept.corpus.clone()));
+        }
+        // Parsed again from the directory: a commit since the read above
+        // only makes the searcher newer than `meta`, never older.
         let metas = self
             .index
             .load_metas()
             .map_err(|e| Error::index(&self.dir, e))?;
         let corpus = payload_of(&metas).and_then(|p| p.corpus);
-        let mut cached = self.searcher.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(searcher) = cached.as_ref().filter(|s| sees(s, &metas)) {
-            return Ok((searcher.clone(), corpus));
-        }
-        let searcher = self.reader()?.searcher();
-        *cached = Some(searcher.clone());
+        let searcher = match cached.take() {
+            Some(kept) if sees(&kept.searcher, &metas) => kept.searcher,
+            _ => self.reader()?.searcher(),
+        };
+        *cached = Some(Snapshot {
+            meta,
+            searcher: searcher.clone(),
+            corpus: corpus.clone(),
+        });
         Ok((searcher, corpus))
     }
 
