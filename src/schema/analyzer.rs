@@ -151,12 +151,8 @@ pub(super) fn for_each_word(text: &str, mut each: impl FnMut(Result<u128, &str>)
     while let Some((range, ascii)) = next_word(text, from) {
         from = range.end;
         let word = &text[range];
-        if ascii && word.len() <= PACKED_MAX {
-            let mut bytes = [0u8; 16];
-            bytes[..word.len()].copy_from_slice(word.as_bytes());
-            bytes.make_ascii_lowercase();
-            bytes[15] = word.len() as u8;
-            each(Ok(u128::from_le_bytes(bytes)));
+        if let Some(packed) = pack_ascii(word, ascii) {
+            each(Ok(packed));
             continue;
         }
         scratch.word.clear();
@@ -165,6 +161,20 @@ pub(super) fn for_each_word(text: &str, mut each: impl FnMut(Result<u128, &str>)
         }
     }
     scratch.put_back();
+}
+
+/// A short ASCII word (`ascii` as [`next_word`] says) packed and
+/// lowercased straight from the text: what [`pack`] gives for its
+/// normalised form, without making that form.
+fn pack_ascii(word: &str, ascii: bool) -> Option<u128> {
+    if !ascii || word.len() > PACKED_MAX {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..word.len()].copy_from_slice(word.as_bytes());
+    bytes.make_ascii_lowercase();
+    bytes[15] = word.len() as u8;
+    Some(u128::from_le_bytes(bytes))
 }
 
 /// Bytes of the longest word (or stem) the cache holds; longer ones are
@@ -337,7 +347,17 @@ impl TokenStream for AnalyzerStream<'_> {
             self.from = range.end;
             self.words += 1;
             let word = &self.text[range.clone()];
-            if self.stemmed {
+            let cached = match pack_ascii(word, ascii) {
+                Some(packed) if self.stemmed => scratch.stems.get(packed),
+                _ => None,
+            };
+            if let Some(stem) = cached {
+                // Most tokens: a short ASCII word whose stem is cached.
+                self.token.text.clear();
+                if !stem.unpack_into(&mut self.token.text) {
+                    continue; // a stop word
+                }
+            } else if self.stemmed {
                 scratch.word.clear();
                 if !scratch.folding.fold(word, ascii, &mut scratch.word)
                     || !scratch.stems.stem_into(&scratch.word, &mut self.token.text)
