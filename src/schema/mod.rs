@@ -4,10 +4,11 @@
 //! `body`) are stemmed, with positions: they answer words and phrases.
 //! `word*` prefixes need the words themselves (a stemmed dictionary holds
 //! `run` for `running`, and `runn*` would miss it), so each file also gets
-//! `kind = words` documents listing its distinct words (one per file, or
-//! one per tens of thousands of words for a large file): a prefix expands
-//! over their dictionary, and each word it finds is searched as a word is.
-//! Listing each word once per file costs a few per cent of indexing a
+//! `kind = words` documents listing its distinct words that stemming
+//! changes (one per file, or one per tens of thousands of words for a
+//! large file): a prefix expands over their dictionary and over the
+//! dictionary of stems, and each word it finds is searched as a word is.
+//! Listing each such word once per file costs a fraction of indexing a
 //! token-by-token unstemmed copy of the text (BENCHMARKS.md).
 //!
 //! `path` is the document's key (`reports/x.pdf`, or `news.jsonl#id` for a
@@ -89,8 +90,8 @@ pub struct Fields {
     pub end: Field,
     pub title: Field,
     pub body: Field,
-    /// The distinct words (normalised, unstemmed, no stop words) of a
-    /// file's passages, on its [`KIND_WORDS`] documents.
+    /// The distinct words (normalised, unstemmed) of a file's passages
+    /// that stemming changes, on its [`KIND_WORDS`] documents.
     pub words: Field,
     pub date: Field,
     pub source: Field,

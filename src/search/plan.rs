@@ -6,7 +6,7 @@
 //! Differences from tantivy's own `QueryParser`, each on purpose:
 //! - `word*` is a true prefix over the indexed words (tantivy reads it as
 //!   the plain word `word`): every word that starts so, each searched as a
-//!   word is (by its stem);
+//!   word is (by its stem), and every stem that starts so;
 //! - words are ANDed by default, and a run of words joined by `OR` forms
 //!   one group: `a b OR c` means `a AND (b OR c)`;
 //! - a nested clause of only negations (`a AND NOT b`) means "not b"
@@ -87,8 +87,8 @@ pub enum Matcher {
         terms: Vec<(usize, String)>,
         slop: u32,
     },
-    /// The stems of the indexed words that start with `prefix`: the same
-    /// set is searched and highlighted.
+    /// The stems of the indexed words that start with `prefix`, and the
+    /// indexed stems that do: the same set is searched and highlighted.
     Prefix {
         prefix: String,
         expansions: Vec<String>,
@@ -113,17 +113,20 @@ pub trait PrefixExpander {
     fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)>;
 }
 
-/// The stems of the `words` that start with `prefix`, each once, in order
-/// (stop words have none): what a prefix searches once its words are
-/// found.
+/// What `prefix*` searches in a text of `words`, each stem once, in
+/// order: the stems of the words that start with `prefix`, and the stems
+/// that do (stop words have none). An index finds the first in its word
+/// lists and the second in its dictionary of stems.
 pub fn prefix_stems<'a>(
     words: impl IntoIterator<Item = &'a str>,
     prefix: &str,
 ) -> std::collections::BTreeSet<String> {
     words
         .into_iter()
-        .filter(|word| word.starts_with(prefix))
-        .filter_map(schema::stem)
+        .filter_map(|word| {
+            let stem = schema::stem(word)?;
+            (word.starts_with(prefix) || stem.starts_with(prefix)).then_some(stem)
+        })
         .collect()
 }
 

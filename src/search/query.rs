@@ -261,9 +261,10 @@ pub(crate) fn term_query(field: Field, text_field: TextField, text: &str) -> Box
     )]))
 }
 
-/// Expands prefixes over the word lists of every segment: the words that
-/// start with the prefix, each turned into its stem (as a word of a query
-/// is), keeping the stems the field holds.
+/// Expands prefixes over every segment: the listed words that start with
+/// the prefix, each turned into its stem (as a word of a query is), and
+/// the field's stems that start with it, keeping the stems the field
+/// holds.
 pub struct SearcherExpander<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
@@ -271,15 +272,15 @@ pub struct SearcherExpander<'a> {
 }
 
 impl SearcherExpander<'_> {
-    /// The listed words that start with `prefix`, in every segment, less
-    /// those listed only by deleted word lists (of files since changed or
+    /// The terms of `field` that start with `prefix`, in every segment,
+    /// less those only deleted documents hold (of files since changed or
     /// removed, until a merge drops them).
-    fn words(&self, prefix: &str) -> Result<BTreeSet<String>> {
+    fn terms(&self, field: Field, prefix: &str) -> Result<BTreeSet<String>> {
         let end = prefix_end(prefix.as_bytes());
         let mut found = BTreeSet::new();
         for segment in self.searcher.segment_readers() {
             let inverted = segment
-                .inverted_index(self.fields.words)
+                .inverted_index(field)
                 .map_err(|e| Error::index(self.dir, e))?;
             let mut range = inverted.terms().range().ge(prefix.as_bytes());
             if let Some(end) = &end {
@@ -318,8 +319,10 @@ impl SearcherExpander<'_> {
 
 impl PrefixExpander for SearcherExpander<'_> {
     fn expand(&self, field: TextField, prefix: &str) -> Result<(Vec<String>, bool)> {
-        let stems = prefix_stems(self.words(prefix)?.iter().map(String::as_str), prefix);
+        let listed = self.terms(self.fields.words, prefix)?;
         let field = self.fields.stemmed(field);
+        let mut stems = prefix_stems(listed.iter().map(String::as_str), prefix);
+        stems.extend(self.terms(field, prefix)?);
         let mut weighed = Vec::with_capacity(stems.len());
         for stem in stems {
             let freq = self

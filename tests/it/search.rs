@@ -80,16 +80,29 @@ fn a_prefix_searches_each_indexed_word_it_starts_as_a_word() {
 }
 
 #[test]
+fn a_prefix_of_a_stem_finds_its_words() {
+    // No word starts with "happi", but the stem of "happy" does.
+    let env = TestEnv::new(&[
+        ("a.txt", "They were happy to sign the accord."),
+        ("b.txt", "The harbour was quiet."),
+    ]);
+    let (hits, _) = env.search_json(&["happi*"]);
+    assert_eq!(paths(&hits), ["a.txt"]);
+    assert_eq!(hits[0].marked(), ["happy"]);
+}
+
+#[test]
 fn a_prefix_finds_words_from_every_part_of_a_file_with_many_words() {
     // A file's words are listed 50,000 at a time: words from the first
-    // list and from the last must both be found.
+    // list and from the last must both be found. Each is one that only a
+    // word list gives back: `qabcdezings*` is no prefix of its stem.
     let words: Vec<String> = (0..60_000)
         .map(|i| {
             let letters: String = format!("{i:05}")
                 .bytes()
                 .map(|d| char::from(b'a' + (d - b'0')))
                 .collect();
-            format!("q{letters}z")
+            format!("q{letters}zings")
         })
         .collect();
     let text = words
