@@ -411,7 +411,7 @@ fn equal_scores_are_ordered_by_path_on_every_page() {
 
 /// One open index handle searched again after other processes commit: it
 /// keeps its searcher while nothing changes and sees every new commit
-/// (an added file, then a deleted one).
+/// (an added file, then a deleted one, then a rebuild swapped in).
 #[test]
 fn a_kept_index_handle_sees_each_new_commit() {
     let env = TestEnv::new(&[("first.txt", "The tariff dispute went to arbitration.")]);
@@ -432,6 +432,10 @@ fn a_kept_index_handle_sees_each_new_commit() {
     std::fs::remove_file(env.corpus().join("first.txt")).expect("delete a corpus file");
     env.index();
     assert_eq!(found(&handle), ["second.txt"]);
+    // A rebuild swaps a new index folder in: new segments, new meta.json.
+    env.write("third.txt", "A third tariff case opened.");
+    env.index_with(&["--rebuild"]).assert_code(0);
+    assert_eq!(found(&handle), ["second.txt", "third.txt"]);
 }
 
 /// Equal scores inside one segment (one indexing thread): records written
