@@ -295,16 +295,16 @@ impl SearcherExpander<'_> {
                     continue;
                 }
                 if let Some(alive) = segment.alive_bitset() {
-                    let mut lists = inverted
+                    let mut postings = inverted
                         .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
                         .map_err(|e| Error::io(self.dir, e))?;
                     let mut live = false;
-                    while lists.doc() != tantivy::TERMINATED {
-                        if alive.is_alive(lists.doc()) {
+                    while postings.doc() != tantivy::TERMINATED {
+                        if alive.is_alive(postings.doc()) {
                             live = true;
                             break;
                         }
-                        lists.advance();
+                        postings.advance();
                     }
                     if !live {
                         continue;
