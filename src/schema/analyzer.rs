@@ -141,23 +141,32 @@ pub fn stem(word: &str) -> Option<String> {
     found.then_some(stem)
 }
 
+/// A normalised word: [`pack`]ed when it fits, else as text.
+pub(super) enum Normalised<'a> {
+    Packed(u128),
+    Text(&'a str),
+}
+
 /// Calls `each` with every word of `text` as the words analyzer gives it
 /// (normalised, unstemmed, stop words included), in order: [`pack`]ed
 /// when it fits, else as text. A short ASCII word, most words, is packed
 /// and lowercased straight from the text.
-pub(super) fn for_each_word(text: &str, mut each: impl FnMut(Result<u128, &str>)) {
+pub(super) fn for_each_word(text: &str, mut each: impl FnMut(Normalised<'_>)) {
     let mut scratch = Scratch::take();
     let mut from = 0;
     while let Some((range, ascii)) = next_word(text, from) {
         from = range.end;
         let word = &text[range];
         if let Some(packed) = pack_ascii(word, ascii) {
-            each(Ok(packed));
+            each(Normalised::Packed(packed));
             continue;
         }
         scratch.word.clear();
         if scratch.folding.fold(word, ascii, &mut scratch.word) {
-            each(pack(&scratch.word).ok_or(scratch.word.as_str()));
+            each(match pack(&scratch.word) {
+                Some(packed) => Normalised::Packed(packed),
+                None => Normalised::Text(&scratch.word),
+            });
         }
     }
     scratch.put_back();

@@ -176,30 +176,27 @@ impl Fields {
     }
 }
 
-fn text_options(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+/// A stored text field, stemmed with positions (words and phrases).
+fn stemmed_text() -> TextOptions {
     let indexing = TextFieldIndexing::default()
-        .set_tokenizer(analyzer)
-        .set_index_option(record);
-    let options = TextOptions::default().set_indexing_options(indexing);
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+        .set_tokenizer(STEMMED_ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored()
 }
 
 /// Builds the passage schema.
 pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let positions = IndexRecordOption::WithFreqsAndPositions;
     let fields = Fields {
         path: b.add_text_field("path", STRING | STORED | FAST),
         doc_key: b.add_u64_field("doc_key", INDEXED | FAST),
         passage: b.add_u64_field("passage", INDEXED | STORED | FAST),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
-        title: b.add_text_field("title", text_options(STEMMED_ANALYZER, positions, true)),
-        body: b.add_text_field("body", text_options(STEMMED_ANALYZER, positions, true)),
+        title: b.add_text_field("title", stemmed_text()),
+        body: b.add_text_field("body", stemmed_text()),
         words: b.add_text_field("words", STRING),
         date: b.add_text_field("date", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),

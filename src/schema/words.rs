@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashSet;
 
-use super::analyzer::{for_each_word, stem, unpack_into};
+use super::analyzer::{Normalised, for_each_word, stem, unpack_into};
 
 /// A word list is written once it holds this many words, so that a huge
 /// file (a collection, a book dump) never holds all its words in memory:
@@ -44,7 +44,7 @@ impl WordSet {
     /// Adds the words of a passage's body.
     pub fn add(&mut self, text: &str) {
         for_each_word(text, |word| match word {
-            Ok(packed) => {
+            Normalised::Packed(packed) => {
                 let mixed = (packed as u64) ^ ((packed >> 64) as u64);
                 let slot = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_BITS);
                 let recent = &mut self.recent[slot as usize];
@@ -53,7 +53,7 @@ impl WordSet {
                     self.short.insert(packed);
                 }
             }
-            Err(word) => {
+            Normalised::Text(word) => {
                 if !self.long.contains(word) {
                     self.long.insert(word.into());
                 }

@@ -371,21 +371,20 @@ impl Scorer for Bm25Scorer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::schema::{Schema, TEXT};
     use tantivy::{Index, doc};
 
     use super::*;
 
-    /// Title and body of each document, and the index searcher.
-    fn index(
-        docs: &[(&str, &str)],
-    ) -> (
-        tantivy::Searcher,
-        tantivy::schema::Field,
-        tantivy::schema::Field,
-    ) {
+    /// An index in memory of (title, body) documents, each group committed
+    /// as its own segment, less the documents whose title has the word
+    /// `deleted`; its searcher and the two fields.
+    pub(crate) fn title_body_index<T: AsRef<str>>(
+        groups: &[&[(T, T)]],
+        deleted: Option<&str>,
+    ) -> (Searcher, Field, Field) {
         let mut builder = Schema::builder();
         let title = builder.add_text_field("title", TEXT);
         let body = builder.add_text_field("body", TEXT);
@@ -393,14 +392,25 @@ mod tests {
         let mut writer = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
-        for (t, b) in docs {
-            writer
-                .add_document(doc!(title => *t, body => *b))
-                .expect("add");
+        for group in groups {
+            for (t, b) in group.iter() {
+                writer
+                    .add_document(doc!(title => t.as_ref(), body => b.as_ref()))
+                    .expect("add");
+            }
+            writer.commit().expect("commit");
         }
-        writer.commit().expect("commit");
+        if let Some(word) = deleted {
+            writer.delete_term(Term::from_field_text(title, word));
+            writer.commit().expect("commit");
+        }
         let searcher = index.reader().expect("reader").searcher();
         (searcher, title, body)
+    }
+
+    /// One segment of (title, body) documents.
+    fn index(docs: &[(&str, &str)]) -> (Searcher, Field, Field) {
+        title_body_index(&[docs], None)
     }
 
     const BODY: FieldWeight = FieldWeight {

@@ -338,7 +338,11 @@ impl Staleness {
 /// the body field (a phrase adds up its terms; a prefix counts the passages
 /// of all its stems).
 fn leaf_weights(plan: &Plan, searcher: &Searcher, fields: &crate::schema::Fields) -> Vec<f32> {
-    let total = searcher.num_docs() as f32;
+    // Passages, as the ranking counts them (not word lists).
+    use tantivy::query::Bm25StatisticsProvider;
+    let total = bm25::PassageStatistics::new(searcher, fields.kind)
+        .and_then(|stats| stats.total_num_docs())
+        .unwrap_or(0) as f32;
     let idf = |freq: u64| (1.0 + (total - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
     let freq = |field, text: &str| {
         searcher

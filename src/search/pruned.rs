@@ -494,10 +494,11 @@ mod tests {
 
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, PhraseQuery};
-    use tantivy::schema::{Field, Schema, TEXT};
-    use tantivy::{DocAddress, Index, Searcher, doc};
+    use tantivy::schema::Field;
+    use tantivy::{DocAddress, Searcher};
 
     use super::*;
+    use crate::search::bm25::tests::title_body_index;
     use crate::search::bm25::{Bm25Query, FieldWeight};
 
     const WORDS: [&str; 8] = [
@@ -505,15 +506,9 @@ mod tests {
     ];
 
     /// 400 passages of pseudo-random words, in two segments, less those
-    /// whose title has `bear`.
+    /// whose title has `bear` (in both segments, still holding the query's
+    /// words).
     fn index() -> (Searcher, Field, Field) {
-        let mut builder = Schema::builder();
-        let title = builder.add_text_field("title", TEXT);
-        let body = builder.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer = index
-            .writer_with_num_threads(1, 15_000_000)
-            .expect("writer");
         let mut state = 7u64;
         let mut word = || {
             state = state
@@ -521,20 +516,14 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             WORDS[(state >> 33) as usize % WORDS.len()]
         };
-        for i in 0..400 {
-            let t: Vec<&str> = (0..1 + i % 3).map(|_| word()).collect();
-            let b: Vec<&str> = (0..3 + i % 17).map(|_| word()).collect();
-            writer
-                .add_document(doc!(title => t.join(" "), body => b.join(" ")))
-                .expect("add");
-            if i == 200 {
-                writer.commit().expect("commit");
-            }
-        }
-        // Deleted passages, in both segments, still hold the query's words.
-        writer.delete_term(Term::from_field_text(title, "bear"));
-        writer.commit().expect("commit");
-        (index.reader().expect("reader").searcher(), title, body)
+        let docs: Vec<(String, String)> = (0..400)
+            .map(|i| {
+                let t: Vec<&str> = (0..1 + i % 3).map(|_| word()).collect();
+                let b: Vec<&str> = (0..3 + i % 17).map(|_| word()).collect();
+                (t.join(" "), b.join(" "))
+            })
+            .collect();
+        title_body_index(&[&docs[..201], &docs[201..]], Some("bear"))
     }
 
     /// The query of "seal ice floe seal walrus" the way `--plain --any`
