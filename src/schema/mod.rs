@@ -3,13 +3,14 @@
 //! One tantivy document is one *passage*. The text fields (`title`,
 //! `body`) are stemmed, with positions: they answer words and phrases.
 //! `word*` prefixes need the words themselves (a stemmed dictionary holds
-//! `run` for `running`, and `runn*` would miss it), so each file also gets
-//! `kind = words` documents listing its distinct words that stemming
-//! changes (one per file, or one per tens of thousands of words for a
-//! large file): a prefix expands over their dictionary and over the
-//! dictionary of stems, and each word it finds is searched as a word is.
-//! Listing each such word once per file costs a fraction of indexing a
-//! token-by-token unstemmed copy of the text (BENCHMARKS.md).
+//! `run` for `running`, and `runn*` would miss it), so each passage also
+//! lists, in its `words` field (doc ids only), the words of its file that
+//! stemming changes and that no earlier passage of the file listed (on the
+//! same indexing thread; see `words.rs`): a prefix expands over their
+//! dictionary and over the dictionary of stems, and each word it finds is
+//! searched as a word is. The analyzer notes these words as it stems them,
+//! so listing them costs a fraction of indexing a token-by-token unstemmed
+//! copy of the text (BENCHMARKS.md).
 //!
 //! `path` is the document's key (`reports/x.pdf`, or `news.jsonl#id` for a
 //! record of a collection); `file` is the file it came from. The first
@@ -31,23 +32,19 @@ use tantivy::{Index, TantivyDocument};
 
 pub use analyzer::stem;
 pub use tokenizer::WordTokenizer;
-pub use words::WordSet;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
 /// `kind` of the record-only document of a file without passages.
 pub const KIND_FILE: &str = "file";
-/// `kind` of a document listing distinct words of a file (see the module
-/// doc).
-pub const KIND_WORDS: &str = "words";
 
 /// Lucene's English stop words: so frequent they only add noise to a
 /// score. Dropped from the stemmed fields (positions keep their gaps, so
-/// phrases still line up) and from the word lists.
+/// phrases still line up) and never listed as words.
 pub const STOP_WORDS: [&str; 33] = [
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
@@ -57,6 +54,10 @@ pub const STOP_WORDS: [&str; 33] = [
 /// Analyzer of the stemmed fields: words, NFKC, lowercase, ASCII folding,
 /// stop words dropped, English Snowball stemming.
 pub const STEMMED_ANALYZER: &str = "quarry_en";
+
+/// Tokenizer of the `words` field: the words the stemmed analyzer noted
+/// for the passage (see `words.rs`).
+const LISTED_WORDS_ANALYZER: &str = "quarry_listed";
 
 /// Tokens longer than this many bytes are dropped (as tantivy's own
 /// analyzers do): they are base64, hashes or URLs, never words.
@@ -90,13 +91,14 @@ pub struct Fields {
     pub end: Field,
     pub title: Field,
     pub body: Field,
-    /// The distinct words (normalised, unstemmed) of a file's passages
-    /// that stemming changes, on its [`KIND_WORDS`] documents.
+    /// Words (normalised, unstemmed) of the passage that stemming changes
+    /// and that no earlier passage of its file listed (see the module
+    /// doc). Its value, as written, is the file's key.
     pub words: Field,
     pub date: Field,
     pub source: Field,
     pub url: Field,
-    /// [`KIND_PASSAGE`], [`KIND_FILE`] or [`KIND_WORDS`].
+    /// [`KIND_PASSAGE`] or [`KIND_FILE`].
     pub kind: Field,
     pub file_size: Field,
     /// Modification time, nanoseconds since the Unix epoch.
@@ -186,7 +188,17 @@ fn stemmed_text() -> TextOptions {
         .set_stored()
 }
 
-/// Builds the passage schema.
+/// The `words` field: listed words, doc ids only, nothing stored.
+fn listed_words() -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(LISTED_WORDS_ANALYZER)
+        .set_index_option(IndexRecordOption::Basic)
+        .set_fieldnorms(false);
+    TextOptions::default().set_indexing_options(indexing)
+}
+
+/// Builds the passage schema. `words` must come after `title` and `body`
+/// (see `words.rs`).
 pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
@@ -197,7 +209,7 @@ pub fn build_schema() -> (Schema, Fields) {
         end: b.add_u64_field("end", STORED),
         title: b.add_text_field("title", stemmed_text()),
         body: b.add_text_field("body", stemmed_text()),
-        words: b.add_text_field("words", STRING),
+        words: b.add_text_field("words", listed_words()),
         date: b.add_text_field("date", STRING | STORED),
         source: b.add_text_field("source", STRING | STORED),
         url: b.add_text_field("url", STRING | STORED),
@@ -233,10 +245,19 @@ pub fn words_analyzer() -> TextAnalyzer {
 }
 
 /// Registers quarry's analyzers on an index; needed every time one is
-/// opened, because tantivy keeps only their names on disk.
+/// opened, because tantivy keeps only their names on disk. Only an index
+/// writer runs them: the stemmed one notes the words a stem changes, for
+/// the `words` field to list.
 pub fn register_analyzers(index: &Index) {
     let manager = index.tokenizers();
-    manager.register(STEMMED_ANALYZER, stemmed_analyzer());
+    manager.register(
+        STEMMED_ANALYZER,
+        TextAnalyzer::from(analyzer::Analyzer::indexing()),
+    );
+    manager.register(
+        LISTED_WORDS_ANALYZER,
+        TextAnalyzer::from(words::ListedWords::default()),
+    );
 }
 
 /// The metadata and text of one passage, ready to be written.
@@ -276,6 +297,7 @@ impl Fields {
         doc.add_u64(self.end, p.end);
         doc.add_text(self.title, p.title);
         doc.add_text(self.body, p.body);
+        doc.add_text(self.words, p.file);
         doc.add_text(self.kind, KIND_PASSAGE);
         if let Some(page) = p.page {
             doc.add_u64(self.page, u64::from(page));
@@ -324,24 +346,6 @@ impl Fields {
         }
         self.add_record(&mut doc, record);
         doc
-    }
-
-    /// A document listing the distinct words gathered so far from the
-    /// passages of `file` (and emptying `words`), or `None` when there is
-    /// none.
-    pub fn word_list(&self, file: &str, words: &mut WordSet) -> Option<TantivyDocument> {
-        let mut doc = TantivyDocument::default();
-        let mut any = false;
-        for word in words.drain() {
-            doc.add_text(self.words, word);
-            any = true;
-        }
-        if !any {
-            return None;
-        }
-        doc.add_text(self.file, file);
-        doc.add_text(self.kind, KIND_WORDS);
-        Some(doc)
     }
 
     /// Adds the manifest record to a document (size and mtime it holds
@@ -394,6 +398,63 @@ mod tests {
                 "{text} vs {query}"
             );
         }
+    }
+
+    #[test]
+    fn each_passage_lists_the_changed_words_of_its_own_title_and_body() {
+        // The `words` field is indexed after title and body, on the same
+        // thread, and takes the words the analyzer noted for them.
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        register_analyzers(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (file, title, body) in [
+            ("a.txt", "Running", "steel"),
+            ("b.txt", "Steel", "tariffs and running"),
+        ] {
+            writer
+                .add_document(fields.document(&PassageDoc {
+                    path: file,
+                    file,
+                    doc_id: None,
+                    passage: 0,
+                    start: 0,
+                    end: 0,
+                    page: None,
+                    title,
+                    body,
+                    date: None,
+                    source: None,
+                    url: None,
+                    author: None,
+                    stamp: (0, 0),
+                    record: None,
+                }))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let docs = |word: &str| {
+            let term = tantivy::Term::from_field_text(fields.words, word);
+            let mut docs = Vec::new();
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(fields.words).unwrap();
+                if let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .unwrap()
+                {
+                    use tantivy::DocSet;
+                    while postings.doc() != tantivy::TERMINATED {
+                        docs.push(postings.doc());
+                        postings.advance();
+                    }
+                }
+            }
+            docs
+        };
+        assert_eq!(docs("running"), [0, 1]);
+        assert_eq!(docs("tariffs"), [1]);
+        assert!(docs("steel").is_empty(), "its own stem");
     }
 
     #[test]

@@ -1,128 +1,349 @@
-//! The distinct words of a file's passages, gathered as they are written,
-//! for the file's word lists (`kind = words` documents): the words whose
-//! stem differs from them (`running`, not `run`), which the dictionary of
-//! stems cannot give back.
+//! The words of a file that stemming changes (`running`, not `run`), for
+//! `word*` prefixes: the dictionary of stems cannot give them back.
+//!
+//! Each passage lists, in its `words` field (doc ids only), the words of
+//! its title and body whose stem differs from them and that its indexing
+//! thread has not listed for the same file yet. A file's words are thus
+//! listed about once per indexing thread, and they go with its passages
+//! when the file is deleted or replaced.
+//!
+//! The analyzer finds them: when tantivy's indexing thread runs the
+//! stemmed analyzer over a passage's title and body, the analyzer has just
+//! stemmed each word, and notes in the thread's [`Pending`] each one whose
+//! stem differs. tantivy then indexes the passage's `words` field, whose
+//! value is the file's key: its tokenizer, [`ListedWords`], takes the
+//! pending words and gives those it has not given for that file yet. No
+//! word is read twice. This relies on tantivy 0.27 indexing a document's
+//! fields one after the other on one thread, in field order
+//! (`InvertedIndexPluginWriter::index_document` sorts them), with `words`
+//! after `title` and `body` in the schema; a test checks it.
+
+use std::cell::RefCell;
 
 use rustc_hash::FxHashSet;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::analyzer::{Normalised, for_each_word, stem, unpack_into};
+use super::analyzer::{pack, unpack_into};
 
-/// A word list is written once it holds this many words, so that a huge
-/// file (a collection, a book dump) never holds all its words in memory:
-/// a few MiB at most.
+/// A tokenizer forgets a file's words once it has listed this many (a
+/// collection file or a book dump has hundreds of thousands), so that it
+/// holds a few MiB at most; words met again after that are listed again.
 const FULL: usize = 50_000;
+
+/// Pending words a thread keeps at most. Only the stemmed analyzer of an
+/// index writer notes words, and the `words` field of every passage takes
+/// them; words noted by a stream that tantivy did not follow with a
+/// `words` field (none does today) are dropped past this bound.
+const MAX_PENDING: usize = 1 << 20;
+
+thread_local! {
+    static PENDING: RefCell<Pending> = RefCell::new(Pending::default());
+}
+
+/// Normalised words whose stem differs from them, noted by the stemmed
+/// analyzer for the passage being indexed on this thread: short ones
+/// [`pack`]ed, longer ones one after the other in a string.
+#[derive(Default)]
+pub(super) struct Pending {
+    short: Vec<u128>,
+    long: String,
+    /// Where each long word ends in `long`.
+    long_ends: Vec<usize>,
+}
+
+impl Pending {
+    /// Takes the thread's pending words (its buffers come back with
+    /// [`Pending::put_back`]).
+    pub(super) fn take() -> Pending {
+        PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
+    }
+
+    /// Gives pending words back to the thread, after any noted since they
+    /// were taken.
+    pub(super) fn put_back(mut self) {
+        PENDING.with(|p| {
+            let mut kept = p.borrow_mut();
+            if !kept.is_empty() {
+                self.append(&kept);
+            }
+            if self.short.len() + self.long_ends.len() > MAX_PENDING {
+                self.clear();
+            }
+            *kept = self;
+        });
+    }
+
+    /// Notes a normalised word, packed.
+    pub(super) fn push_packed(&mut self, word: u128) {
+        self.short.push(word);
+    }
+
+    /// Notes a normalised word.
+    pub(super) fn push(&mut self, word: &str) {
+        match pack(word) {
+            Some(packed) => self.short.push(packed),
+            None => {
+                self.long.push_str(word);
+                self.long_ends.push(self.long.len());
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.short.is_empty() && self.long_ends.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+        self.long_ends.clear();
+    }
+
+    fn append(&mut self, other: &Pending) {
+        self.short.extend_from_slice(&other.short);
+        let mut start = 0;
+        for &end in &other.long_ends {
+            self.push(&other.long[start..end]);
+            start = end;
+        }
+    }
+
+    fn long_words(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.long_ends.iter().copied());
+        starts
+            .zip(self.long_ends.iter().copied())
+            .map(|(start, end)| &self.long[start..end])
+    }
+}
 
 /// Slots of the cache of recent words: 2^this.
 const RECENT_BITS: u32 = 11;
 
-/// Distinct words, as the words analyzer gives them. Most words are short
-/// and kept packed in an integer; a repeated word, the common case, is
-/// usually found in a small cache of recent words (which stays in the
-/// processor's first-level cache) before the set is looked at.
-pub struct WordSet {
+/// The words a tokenizer has listed for one file. A word repeated, the
+/// common case, is usually found in a small cache of recent words (which
+/// stays in the processor's first-level cache) before the set is looked
+/// at.
+#[derive(Clone)]
+struct Listed {
+    /// The file's key.
+    file: String,
     short: FxHashSet<u128>,
     long: FxHashSet<Box<str>>,
-    /// Packed words lately added, each in the slot its hash picks (0 is
+    /// Packed words lately listed, each in the slot its hash picks (0 is
     /// no word).
     recent: Vec<u128>,
-    /// The last title added: every passage of a document repeats it.
-    title: String,
 }
 
-impl Default for WordSet {
-    fn default() -> WordSet {
-        WordSet {
+impl Default for Listed {
+    fn default() -> Listed {
+        Listed {
+            file: String::new(),
             short: FxHashSet::default(),
             long: FxHashSet::default(),
             recent: vec![0; 1 << RECENT_BITS],
-            title: String::new(),
         }
     }
 }
 
-impl WordSet {
-    /// Adds the words of a passage's body.
-    pub fn add(&mut self, text: &str) {
-        for_each_word(text, |word| match word {
-            Normalised::Packed(packed) => {
-                let mixed = (packed as u64) ^ ((packed >> 64) as u64);
-                let slot = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_BITS);
-                let recent = &mut self.recent[slot as usize];
-                if *recent != packed {
-                    *recent = packed;
-                    self.short.insert(packed);
-                }
-            }
-            Normalised::Text(word) => {
-                if !self.long.contains(word) {
-                    self.long.insert(word.into());
-                }
-            }
-        });
+impl Listed {
+    /// Starts over, for `file` (or for the same file, once full).
+    fn start(&mut self, file: &str) {
+        self.file.clear();
+        self.file.push_str(file);
+        self.short.clear();
+        self.long.clear();
+        self.recent.fill(0);
     }
 
-    /// Adds the words of a passage's title (nothing when it is the last
-    /// title added: the file's word lists have it already).
-    pub fn add_title(&mut self, title: &str) {
-        if title != self.title {
-            self.title.clear();
-            self.title.push_str(title);
-            self.add(title);
+    /// Lists a packed word; false when it was listed already.
+    fn insert_packed(&mut self, packed: u128) -> bool {
+        let mixed = (packed as u64) ^ ((packed >> 64) as u64);
+        let slot = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_BITS);
+        let recent = &mut self.recent[slot as usize];
+        if *recent == packed {
+            return false;
+        }
+        *recent = packed;
+        self.short.insert(packed)
+    }
+
+    /// Lists a long word; false when it was listed already.
+    fn insert_long(&mut self, word: &str) -> bool {
+        !self.long.contains(word) && self.long.insert(word.into())
+    }
+
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+}
+
+/// The tokenizer of the `words` field: its text is the file's key, and its
+/// tokens are the words the stemmed analyzer noted for this passage that
+/// the file has not listed yet (see the module doc).
+#[derive(Clone, Default)]
+pub struct ListedWords {
+    listed: Listed,
+    /// The words of the stream, one after the other, and where each ends.
+    new: String,
+    ends: Vec<usize>,
+    token: Token,
+}
+
+/// The stream of [`ListedWords`].
+pub struct ListedWordsStream<'a> {
+    new: &'a str,
+    ends: &'a [usize],
+    next: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for ListedWords {
+    type TokenStream<'a> = ListedWordsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, file: &'a str) -> ListedWordsStream<'a> {
+        let mut pending = Pending::take();
+        if self.listed.file != file || self.listed.len() >= FULL {
+            self.listed.start(file);
+        }
+        self.new.clear();
+        self.ends.clear();
+        for &packed in &pending.short {
+            if self.listed.insert_packed(packed) && unpack_into(packed, &mut self.new) {
+                self.ends.push(self.new.len());
+            }
+        }
+        for word in pending.long_words() {
+            if self.listed.insert_long(word) {
+                self.new.push_str(word);
+                self.ends.push(self.new.len());
+            }
+        }
+        pending.clear();
+        pending.put_back();
+        self.token.reset();
+        ListedWordsStream {
+            new: &self.new,
+            ends: &self.ends,
+            next: 0,
+            token: &mut self.token,
         }
     }
+}
 
-    /// Holds enough words to be written out.
-    pub fn is_full(&self) -> bool {
-        self.short.len() + self.long.len() >= FULL
+impl TokenStream for ListedWordsStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(&end) = self.ends.get(self.next) else {
+            return false;
+        };
+        let start = match self.next {
+            0 => 0,
+            i => self.ends[i - 1],
+        };
+        self.token.text.clear();
+        self.token.text.push_str(&self.new[start..end]);
+        self.token.position = self.next;
+        self.next += 1;
+        true
     }
 
-    /// Empties the set, giving the words a stem changes: a word that is
-    /// its own stem is in the dictionary of stems already, and a stop word
-    /// is never matched.
-    pub fn drain(&mut self) -> impl Iterator<Item = String> + '_ {
-        self.recent.fill(0);
-        let short = self.short.drain().filter_map(|packed| {
-            let mut word = String::new();
-            unpack_into(packed, &mut word).then_some(word)
-        });
-        short
-            .chain(self.long.drain().map(String::from))
-            .filter(|word| stem(word).is_some_and(|stem| stem != *word))
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::analyzer::Analyzer;
     use super::*;
 
-    fn drained(set: &mut WordSet) -> Vec<String> {
-        let mut words: Vec<String> = set.drain().collect();
-        words.sort();
-        words
+    /// Runs the collecting analyzer over `texts` (a passage's title and
+    /// body), then the words tokenizer for `file`: the words it lists,
+    /// sorted.
+    fn listed(words: &mut ListedWords, file: &str, texts: &[&str]) -> Vec<String> {
+        for text in texts {
+            let mut analyzer = Analyzer::indexing();
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {}
+        }
+        let mut stream = words.token_stream(file);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out.sort();
+        out
     }
 
     #[test]
     fn words_are_normalised_distinct_and_only_those_a_stem_changes() {
-        let mut set = WordSet::default();
-        set.add_title("The Running Man");
-        set.add(
-            "Running, running: the CAFE\u{301} of İstanbul and it ran \
-             internationalisations Internationalisations.",
+        let mut words = ListedWords::default();
+        let got = listed(
+            &mut words,
+            "a.txt",
+            &[
+                "The Running Man",
+                "Running, running: the CAFE\u{301} of İstanbul and it ran \
+                 internationalisations Internationalisations.",
+            ],
         );
-        // `cafe`, `istanbul`, `man` and `ran` are their own stems.
-        assert_eq!(drained(&mut set), ["internationalisations", "running"]);
-        assert!(drained(&mut set).is_empty(), "draining empties the set");
+        // `cafe`, `istanbul`, `man` and `ran` are their own stems; stop
+        // words are never listed.
+        assert_eq!(got, ["internationalisations", "running"]);
     }
 
     #[test]
-    fn a_repeated_title_is_read_once() {
-        // The file's earlier word list has the title's words already.
-        let mut set = WordSet::default();
-        set.add_title("Steel tariffs");
-        assert_eq!(drained(&mut set), ["tariffs"]);
-        set.add_title("Steel tariffs");
-        assert!(drained(&mut set).is_empty());
-        set.add_title("Solar panels");
-        assert_eq!(drained(&mut set), ["panels"]);
+    fn a_file_lists_each_word_once_and_another_file_lists_it_again() {
+        let mut words = ListedWords::default();
+        assert_eq!(
+            listed(&mut words, "a.txt", &["Steel tariffs", "tariffs rising"]),
+            ["rising", "tariffs"]
+        );
+        assert_eq!(
+            listed(
+                &mut words,
+                "a.txt",
+                &["Steel tariffs", "tariffs rising fast"]
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(listed(&mut words, "b.txt", &["Steel tariffs"]), ["tariffs"]);
+    }
+
+    #[test]
+    fn a_search_analyzer_notes_no_words() {
+        let mut words = ListedWords::default();
+        let mut analyzer = tantivy::tokenizer::TextAnalyzer::from(Analyzer::stemmed());
+        let mut stream = analyzer.token_stream("running tariffs");
+        while stream.advance() {}
+        drop(stream);
+        assert_eq!(listed(&mut words, "a.txt", &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn pending_words_kept_while_taken_are_not_lost() {
+        let mut taken = Pending::take();
+        taken.push("running");
+        let mut other = Pending::take();
+        other.push("an-unpackable-long-word");
+        other.put_back();
+        taken.push("tariffs");
+        taken.put_back();
+        let back = Pending::take();
+        let mut got: Vec<String> = back
+            .short
+            .iter()
+            .map(|&p| {
+                let mut s = String::new();
+                unpack_into(p, &mut s);
+                s
+            })
+            .chain(back.long_words().map(String::from))
+            .collect();
+        got.sort();
+        assert_eq!(got, ["an-unpackable-long-word", "running", "tariffs"]);
     }
 }

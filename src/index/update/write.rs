@@ -5,8 +5,6 @@
 //! streamed record by record), so its passages are written as they come,
 //! except the first: that one carries the file's record (content hash,
 //! passage count), which is known only once the whole file has been read.
-//! The words of the passages are gathered on the way and written as the
-//! file's word lists (what `word*` prefixes expand over).
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -18,7 +16,7 @@ use super::{Options, Updater};
 use crate::corpus::text::{self, Stop};
 use crate::corpus::{CorpusFile, Document, JsonlRecords};
 use crate::passage::{self, Bounds};
-use crate::schema::{Fields, FileRecord, PassageDoc, WordSet};
+use crate::schema::{Fields, FileRecord, PassageDoc};
 
 /// What writing a file's passages gave.
 pub(super) struct Written {
@@ -211,8 +209,6 @@ pub(super) struct FilePassages<'k> {
     /// The file's first passage, written last, with the record.
     first: Option<TantivyDocument>,
     count: u64,
-    /// Words of the passages not yet in a word list.
-    words: WordSet,
 }
 
 impl<'k> FilePassages<'k> {
@@ -223,7 +219,6 @@ impl<'k> FilePassages<'k> {
             bounds,
             first: None,
             count: 0,
-            words: WordSet::default(),
         }
     }
 
@@ -286,20 +281,7 @@ impl<'k> FilePassages<'k> {
             write(writer, passage)?;
         }
         self.count += 1;
-        self.words.add_title(&doc.meta.title);
-        self.words.add(body);
-        if self.words.is_full() {
-            self.write_words(writer, fields)?;
-        }
         Ok(())
-    }
-
-    /// Writes the words gathered so far as a word list of the file.
-    fn write_words(&mut self, writer: &IndexWriter, fields: &Fields) -> Result<(), String> {
-        match fields.word_list(self.key, &mut self.words) {
-            Some(list) => write(writer, list),
-            None => Ok(()),
-        }
     }
 
     /// Passages so far.
@@ -311,12 +293,11 @@ impl<'k> FilePassages<'k> {
     /// without passages, a record-only document). Returns the number of
     /// passages.
     pub(super) fn finish(
-        mut self,
+        self,
         writer: &IndexWriter,
         fields: &Fields,
         record: FileRecord,
     ) -> Result<u64, String> {
-        self.write_words(writer, fields)?;
         let record = FileRecord {
             passages: self.count,
             ..record

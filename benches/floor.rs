@@ -1,0 +1,167 @@
+//! The floor under `quarry index`: what its stages cost alone on a JSON
+//! Lines corpus (`title` and `text` fields), each timed apart.
+//!
+//! - splitting: quarry's passage splitter over every record, one thread;
+//! - analyzing: quarry's stemmed analyzer over every passage, one thread;
+//! - tantivy: indexing the passages (title and body, stemmed with
+//!   positions and stored, nothing else) with `--threads` indexing
+//!   threads, from passages cut beforehand; once with quarry's analyzer,
+//!   once with tantivy's own `en_stem`.
+//!
+//! Each stage runs `--rounds` times; the fastest run is printed (the host
+//! is shared and noisy).
+//!
+//! Usage: cargo bench --bench floor -- FILE.jsonl [--threads 2] [--rounds 3]
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::TokenStream;
+use tantivy::{Index, TantivyDocument};
+
+struct Args {
+    path: String,
+    threads: usize,
+    rounds: usize,
+}
+
+fn args() -> Args {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let mut parsed = Args {
+        path: String::new(),
+        threads: 2,
+        rounds: 3,
+    };
+    while let Some(arg) = args.next() {
+        let mut number = || args.next().and_then(|n| n.parse().ok()).expect("a number");
+        match arg.as_str() {
+            "--threads" => parsed.threads = number(),
+            "--rounds" => parsed.rounds = number(),
+            _ => parsed.path = arg,
+        }
+    }
+    assert!(
+        !parsed.path.is_empty(),
+        "usage: floor FILE.jsonl [--threads N] [--rounds N]"
+    );
+    parsed
+}
+
+/// The fastest of `rounds` runs of `run`.
+fn fastest(rounds: usize, mut run: impl FnMut()) -> Duration {
+    (0..rounds.max(1))
+        .map(|_| {
+            let started = Instant::now();
+            run();
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn main() {
+    let args = args();
+    let data = std::fs::read_to_string(&args.path).expect("read the corpus");
+    let records: Vec<(String, String)> = data
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).expect("a JSON record");
+            let field = |name: &str| record[name].as_str().unwrap_or("").to_string();
+            (field("title"), field("text"))
+        })
+        .collect();
+    let bounds = quarry::passage::Bounds::default();
+    let mut passages = Vec::new();
+    let split = fastest(args.rounds, || {
+        passages = records
+            .iter()
+            .map(|(_, text)| quarry::passage::split(text, &[], bounds))
+            .collect();
+    });
+    let count: usize = passages.iter().map(Vec::len).sum();
+    let mut tokens = 0;
+    let analyze = fastest(args.rounds, || {
+        let mut analyzer = quarry::schema::stemmed_analyzer();
+        tokens = 0;
+        for ((_, text), ranges) in records.iter().zip(&passages) {
+            for range in ranges {
+                let mut stream = analyzer.token_stream(&text[range.clone()]);
+                while stream.advance() {
+                    tokens += 1;
+                }
+            }
+        }
+    });
+    let index_with = |tokenizer: &str| {
+        fastest(args.rounds, || {
+            index(tokenizer, &records, &passages, args.threads);
+        })
+    };
+    let ours = index_with(quarry::schema::STEMMED_ANALYZER);
+    let en_stem = index_with("en_stem");
+    let mb = data.len() as f64 / 1e6;
+    let line = |stage: &str, took: Duration, extra: &str| {
+        let secs = took.as_secs_f64();
+        format!("{stage:<30} {secs:6.2} s {:7.1} MB/s{extra}", mb / secs)
+    };
+    let threads = args.threads;
+    let lines = [
+        format!("{mb:.1} MB, {} records, {count} passages", records.len()),
+        line("splitting (1 thread)", split, ""),
+        line(
+            "analyzing (1 thread)",
+            analyze,
+            &format!("  ({tokens} tokens)"),
+        ),
+        line(&format!("tantivy, quarry_en ({threads} threads)"), ours, ""),
+        line(
+            &format!("tantivy, en_stem ({threads} threads)"),
+            en_stem,
+            "",
+        ),
+    ];
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        writeln!(out, "{l}").expect("stdout");
+    }
+}
+
+/// Indexes the passages (title and body) into a new index in a temporary
+/// folder, committed.
+fn index(
+    tokenizer: &str,
+    records: &[(String, String)],
+    passages: &[Vec<std::ops::Range<usize>>],
+    threads: usize,
+) {
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let mut schema = Schema::builder();
+    let title = schema.add_text_field("title", text.clone());
+    let body = schema.add_text_field("body", text);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let index = Index::create_in_dir(dir.path(), schema.build()).expect("an index");
+    index.tokenizers().register(
+        quarry::schema::STEMMED_ANALYZER,
+        quarry::schema::stemmed_analyzer(),
+    );
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(threads, 100 << 20)
+        .expect("a writer");
+    for ((t, text), ranges) in records.iter().zip(passages) {
+        for range in ranges {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(title, t);
+            doc.add_text(body, &text[range.clone()]);
+            writer.add_document(doc).expect("a passage added");
+        }
+    }
+    writer.commit().expect("a commit");
+    writer.wait_merging_threads().expect("merges");
+}
