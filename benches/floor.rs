@@ -12,6 +12,7 @@
 //! is shared and noisy).
 //!
 //! Usage: cargo bench --bench floor -- FILE.jsonl [--threads 2] [--rounds 3]
+//! [--only split|analyzing|tantivy]
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -24,6 +25,16 @@ struct Args {
     path: String,
     threads: usize,
     rounds: usize,
+    /// Only the stages whose name starts so (`split`, `analyz`, `tantivy`).
+    only: Option<String>,
+}
+
+impl Args {
+    fn runs(&self, stage: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| stage.starts_with(only.as_str()))
+    }
 }
 
 fn args() -> Args {
@@ -32,18 +43,20 @@ fn args() -> Args {
         path: String::new(),
         threads: 2,
         rounds: 3,
+        only: None,
     };
     while let Some(arg) = args.next() {
         let mut number = || args.next().and_then(|n| n.parse().ok()).expect("a number");
         match arg.as_str() {
             "--threads" => parsed.threads = number(),
             "--rounds" => parsed.rounds = number(),
+            "--only" => parsed.only = args.next(),
             _ => parsed.path = arg,
         }
     }
     assert!(
         !parsed.path.is_empty(),
-        "usage: floor FILE.jsonl [--threads N] [--rounds N]"
+        "usage: floor FILE.jsonl [--threads N] [--rounds N] [--only STAGE]"
     );
     parsed
 }
@@ -72,56 +85,71 @@ fn main() {
         })
         .collect();
     let bounds = quarry::passage::Bounds::default();
+    let mb = data.len() as f64 / 1e6;
+    let mut lines = Vec::new();
+    let mut line = |stage: &str, took: Duration, extra: String| {
+        let secs = took.as_secs_f64();
+        lines.push(format!(
+            "{stage:<30} {secs:6.2} s {:7.1} MB/s{extra}",
+            mb / secs
+        ));
+    };
     let mut passages = Vec::new();
-    let split = fastest(args.rounds, || {
+    let rounds = if args.runs("splitting") {
+        args.rounds
+    } else {
+        1
+    };
+    let split = fastest(rounds, || {
         passages = records
             .iter()
             .map(|(_, text)| quarry::passage::split(text, &[], bounds))
             .collect();
     });
-    let count: usize = passages.iter().map(Vec::len).sum();
-    let mut tokens = 0;
-    let analyze = fastest(args.rounds, || {
-        let mut analyzer = quarry::schema::stemmed_analyzer();
-        tokens = 0;
-        for ((_, text), ranges) in records.iter().zip(&passages) {
-            for range in ranges {
-                let mut stream = analyzer.token_stream(&text[range.clone()]);
-                while stream.advance() {
-                    tokens += 1;
+    if args.runs("splitting") {
+        line("splitting (1 thread)", split, String::new());
+    }
+    if args.runs("analyzing") {
+        let mut tokens = 0;
+        let analyze = fastest(args.rounds, || {
+            let mut analyzer = quarry::schema::stemmed_analyzer();
+            tokens = 0;
+            for ((_, text), ranges) in records.iter().zip(&passages) {
+                for range in ranges {
+                    let mut stream = analyzer.token_stream(&text[range.clone()]);
+                    while stream.advance() {
+                        tokens += 1;
+                    }
                 }
             }
-        }
-    });
-    let index_with = |tokenizer: &str| {
-        fastest(args.rounds, || {
-            index(tokenizer, &records, &passages, args.threads);
-        })
-    };
-    let ours = index_with(quarry::schema::STEMMED_ANALYZER);
-    let en_stem = index_with("en_stem");
-    let mb = data.len() as f64 / 1e6;
-    let line = |stage: &str, took: Duration, extra: &str| {
-        let secs = took.as_secs_f64();
-        format!("{stage:<30} {secs:6.2} s {:7.1} MB/s{extra}", mb / secs)
-    };
-    let threads = args.threads;
-    let lines = [
-        format!("{mb:.1} MB, {} records, {count} passages", records.len()),
-        line("splitting (1 thread)", split, ""),
+        });
         line(
             "analyzing (1 thread)",
             analyze,
-            &format!("  ({tokens} tokens)"),
-        ),
-        line(&format!("tantivy, quarry_en ({threads} threads)"), ours, ""),
-        line(
-            &format!("tantivy, en_stem ({threads} threads)"),
-            en_stem,
-            "",
-        ),
-    ];
+            format!("  ({tokens} tokens)"),
+        );
+    }
+    if args.runs("tantivy") {
+        let threads = args.threads;
+        for tokenizer in [quarry::schema::STEMMED_ANALYZER, "en_stem"] {
+            let took = fastest(args.rounds, || {
+                index(tokenizer, &records, &passages, threads);
+            });
+            line(
+                &format!("tantivy, {tokenizer} ({threads} threads)"),
+                took,
+                String::new(),
+            );
+        }
+    }
+    let count: usize = passages.iter().map(Vec::len).sum();
     let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{mb:.1} MB, {} records, {count} passages",
+        records.len()
+    )
+    .expect("stdout");
     for l in lines {
         writeln!(out, "{l}").expect("stdout");
     }

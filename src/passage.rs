@@ -178,8 +178,8 @@ fn blocks(text: &str, hard_breaks: &[usize]) -> Vec<Range<usize>> {
             out.extend(current.take());
             continue;
         }
-        let start = line_start + (line.len() - line.trim_start().len());
-        let end = line_start + line.trim_end().len();
+        let start = line_start + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
+        let end = start + trimmed.len();
         match current.as_mut() {
             Some(block) => block.end = end,
             None => current = Some(start..end),
@@ -269,15 +269,16 @@ pub(crate) fn sentence_starts(block: &str) -> Vec<usize> {
     // so the ASCII segmenter (which reads them as spaces) works on the
     // block itself.
     let flat: String;
-    let (text, bounds) = if block.is_ascii() {
-        (block, ascii_sentences::sentence_starts(block.as_bytes()))
-    } else {
-        flat = block
-            .chars()
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
-        let bounds = flat.split_sentence_bound_indices().skip(1);
-        (flat.as_str(), bounds.map(|(offset, _)| offset).collect())
+    let (text, bounds) = match sentences::sentence_starts(block) {
+        Some(bounds) => (block, bounds),
+        None => {
+            flat = block
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+                .collect();
+            let bounds = flat.split_sentence_bound_indices().skip(1);
+            (flat.as_str(), bounds.map(|(offset, _)| offset).collect())
+        }
     };
     let flat = text;
     let mut out = Vec::new();
@@ -389,40 +390,83 @@ fn merge_short_tail(passages: &mut Vec<Piece>, bounds: Bounds) {
     }
 }
 
-/// The size of a text in words, as the splitter counts it.
+/// The size of a text in words, as the splitter counts it: one unit per
+/// started [`CHARS_PER_WORD`] chars of each whitespace-separated chunk.
+/// ASCII is read eight bytes at a time: a mask of its whitespace bytes
+/// gives where chunks end.
 pub fn size(text: &str) -> usize {
-    if text.is_ascii() {
-        return ascii_size(text.as_bytes());
-    }
-    text.split_whitespace()
-        .map(|w| {
-            // At most one char per byte: a short word is one unit.
-            if w.len() <= CHARS_PER_WORD {
-                1
-            } else {
-                w.chars().count().div_ceil(CHARS_PER_WORD)
-            }
-        })
-        .sum()
-}
-
-/// [`size`] of ASCII text, a byte at a time (whitespace as
-/// `char::is_whitespace` has it: tab, line feed, vertical tab, form feed,
-/// carriage return, space).
-fn ascii_size(text: &[u8]) -> usize {
+    let bytes = text.as_bytes();
     let mut size = 0;
-    let mut run: usize = 0;
-    for &b in text {
-        if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
-            size += run.div_ceil(CHARS_PER_WORD);
-            run = 0;
+    // Chars of the chunk being read, so far.
+    let mut chunk = 0;
+    let mut end_chunk = |chunk: &mut usize| {
+        size += chunk.div_ceil(CHARS_PER_WORD);
+        *chunk = 0;
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(eight).unwrap_or_default());
+            if word & 0x8080_8080_8080_8080 == 0 {
+                let mut spaces = ascii_spaces(word);
+                let mut from = 0;
+                while spaces != 0 {
+                    let at = (spaces.trailing_zeros() / 8) as usize;
+                    chunk += at - from;
+                    end_chunk(&mut chunk);
+                    from = at + 1;
+                    spaces &= spaces - 1;
+                }
+                chunk += 8 - from;
+                i += 8;
+                continue;
+            }
+        }
+        // A byte at a time: near the end, or where a char is not ASCII.
+        let b = bytes[i];
+        if b < 0x80 {
+            if is_ascii_space(b) {
+                end_chunk(&mut chunk);
+            } else {
+                chunk += 1;
+            }
+            i += 1;
+        } else if b < 0xC0 {
+            i += 1; // inside a char counted at its first byte
         } else {
-            run += 1;
+            let c = text[i..].chars().next().unwrap_or_default();
+            if c.is_whitespace() {
+                end_chunk(&mut chunk);
+            } else {
+                chunk += 1;
+            }
+            i += c.len_utf8();
         }
     }
-    size + run.div_ceil(CHARS_PER_WORD)
+    end_chunk(&mut chunk);
+    size
 }
 
-mod ascii_sentences;
+/// Whitespace as `char::is_whitespace` has it in ASCII: tab, line feed,
+/// vertical tab, form feed, carriage return, space.
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// The high bit of each byte of eight ASCII bytes that [`is_ascii_space`].
+fn ascii_spaces(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let ones = |b: u8| u64::from_le_bytes([b; 8]);
+    // A zero byte of `word ^ spaces`, exactly (no borrow between bytes).
+    let x = word ^ ones(b' ');
+    let blank = !(((x & LOW7) + LOW7) | x | LOW7);
+    // Bytes below 0x80 plus 0x77 reach 0x80 from 9 up, plus 0x72 from 14
+    // up, with no carry between bytes.
+    let control = (word + ones(0x80 - b'\t')) & !(word + ones(0x80 - b'\r' - 1)) & HIGH;
+    blank | control
+}
+
+mod sentences;
 #[cfg(test)]
 mod tests;

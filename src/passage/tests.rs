@@ -248,4 +248,26 @@ proptest! {
             .sum();
         prop_assert_eq!(size(&text), by_chars);
     }
+
+    #[test]
+    fn any_text_is_sized_by_its_chars(
+        text in "([\\PC]{0,30}[ \u{85}\u{A0}\u{2003}\u{3000}\n]{0,2}){0,4}"
+    ) {
+        let by_chars: usize = text
+            .split_whitespace()
+            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
+            .sum();
+        prop_assert_eq!(size(&text), by_chars);
+    }
+
+    #[test]
+    fn long_ascii_runs_count_a_unit_per_started_twelve_chars(
+        text in "([a-z.]{0,40}[ \t\n]{0,2}){0,5}"
+    ) {
+        let by_chars: usize = text
+            .split_whitespace()
+            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
+            .sum();
+        prop_assert_eq!(size(&text), by_chars);
+    }
 }
