@@ -127,9 +127,9 @@ impl Stats {
 }
 
 /// The collection statistics of BM25 over passages only: an index also
-/// holds word lists and record-only documents, which no query matches and
-/// which would otherwise count as empty passages (lowering the average
-/// length and raising every idf).
+/// holds record-only documents, which no query matches and which would
+/// otherwise count as empty passages (lowering the average length and
+/// raising every idf).
 pub struct PassageStatistics<'a> {
     searcher: &'a Searcher,
     /// Passages, deleted ones included (as tantivy counts documents).

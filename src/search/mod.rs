@@ -338,7 +338,7 @@ impl Staleness {
 /// the body field (a phrase adds up its terms; a prefix counts the passages
 /// of all its stems).
 fn leaf_weights(plan: &Plan, searcher: &Searcher, fields: &crate::schema::Fields) -> Vec<f32> {
-    // Passages, as the ranking counts them (not word lists).
+    // Passages, as the ranking counts them (not record-only documents).
     use tantivy::query::Bm25StatisticsProvider;
     let total = bm25::PassageStatistics::new(searcher, fields.kind)
         .and_then(|stats| stats.total_num_docs())

@@ -1,5 +1,5 @@
 //! Turning a [`Plan`] into a tantivy query, and expanding prefixes against
-//! the index's word lists and dictionary of stems.
+//! the index's listed words and dictionary of stems.
 
 use std::collections::BTreeSet;
 
