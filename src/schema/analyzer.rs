@@ -13,6 +13,10 @@
 //! through tantivy's own `LowerCaser` and `AsciiFoldingFilter`, and every
 //! stem comes from the Snowball crate tantivy's `Stemmer` runs, so the
 //! output cannot drift from the chain (tests compare the two).
+//!
+//! The stemmed analyzer an index writer runs ([`Analyzer::indexing`])
+//! also notes each word whose stem differs from it, for the passage's
+//! `words` field to list (see `words.rs`).
 
 use std::cell::RefCell;
 

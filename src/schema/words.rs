@@ -4,8 +4,9 @@
 //! Each passage lists, in its `words` field (doc ids only), the words of
 //! its title and body whose stem differs from them and that its indexing
 //! thread has not listed for the same file yet. A file's words are thus
-//! listed about once per indexing thread, and they go with its passages
-//! when the file is deleted or replaced.
+//! listed about once per indexing thread (tantivy gives each new segment
+//! fresh tokenizers, so once per segment being written), and they go with
+//! its passages when the file is deleted or replaced.
 //!
 //! The analyzer finds them: when tantivy's indexing thread runs the
 //! stemmed analyzer over a passage's title and body, the analyzer has just
