@@ -265,9 +265,9 @@ const ABBREVIATIONS: &[&str] = &[
 /// after an abbreviation or an initial, or before a lowercase word or a
 /// digit, is dropped.
 pub(crate) fn sentence_starts(block: &str) -> Vec<usize> {
-    // Line breaks are whitespace to everything below but the segmenter,
-    // so the ASCII segmenter (which reads them as spaces) works on the
-    // block itself.
+    // Line breaks are whitespace to everything below but the segmenter:
+    // quarry's own segmenter reads them as spaces and works on the block
+    // itself; the crate gets a copy with spaces in their place.
     let flat: String;
     let (text, bounds) = match sentences::sentence_starts(block) {
         Some(bounds) => (block, bounds),

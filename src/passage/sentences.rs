@@ -149,8 +149,8 @@ impl State {
     }
 
     /// SB8: `ATerm Close* Sp* × (¬(OLetter | Upper | Lower | ParaSep |
-    /// SATerm))* Lower`.
-    /// `ahead` holds known chars only.
+    /// SATerm))* Lower`. An unknown char ends the lookahead; the whole
+    /// text is then left to the crate anyway (see [`sentence_starts`]).
     fn sb8(self, ahead: &str) -> bool {
         if self.0[self.before_close_sp()] != Part::ATerm {
             return false;
@@ -181,11 +181,9 @@ impl State {
 /// text with its line breaks made spaces; `None` when a char of the text
 /// is not known here.
 pub(super) fn sentence_starts(text: &str) -> Option<Vec<usize>> {
-    // SB8 looks ahead up to the end of the text: every char must be known
-    // before the first lookahead.
-    if !text.is_ascii() && text.chars().any(|c| category(c).is_none()) {
-        return None;
-    }
+    // Every char is looked at below (the letters skipped are ASCII), so an
+    // unknown one always ends the run with `None`, whatever SB8 found
+    // before it.
     let mut out = Vec::new();
     let mut state = State([Part::Sot; 4]);
     let bytes = text.as_bytes();

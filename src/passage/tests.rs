@@ -239,35 +239,31 @@ fn text_before_the_first_pending_passage_is_not_needed_any_more() {
     assert_eq!(passages, split(text, &[], bounds));
 }
 
+/// [`size`] as its doc states it: a unit per started `CHARS_PER_WORD`
+/// chars of each whitespace-separated chunk.
+fn by_chars(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
+        .sum()
+}
+
 proptest! {
     #[test]
     fn ascii_text_is_sized_as_any_text(text in "[ -~\t\n\r\x0b\x0c\x00-\x08]{0,80}") {
-        let by_chars: usize = text
-            .split_whitespace()
-            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
-            .sum();
-        prop_assert_eq!(size(&text), by_chars);
+        prop_assert_eq!(size(&text), by_chars(&text));
     }
 
     #[test]
     fn any_text_is_sized_by_its_chars(
         text in "([\\PC]{0,30}[ \u{85}\u{A0}\u{2003}\u{3000}\n]{0,2}){0,4}"
     ) {
-        let by_chars: usize = text
-            .split_whitespace()
-            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
-            .sum();
-        prop_assert_eq!(size(&text), by_chars);
+        prop_assert_eq!(size(&text), by_chars(&text));
     }
 
     #[test]
     fn long_ascii_runs_count_a_unit_per_started_twelve_chars(
         text in "([a-z.]{0,40}[ \t\n]{0,2}){0,5}"
     ) {
-        let by_chars: usize = text
-            .split_whitespace()
-            .map(|w| w.chars().count().div_ceil(CHARS_PER_WORD))
-            .sum();
-        prop_assert_eq!(size(&text), by_chars);
+        prop_assert_eq!(size(&text), by_chars(&text));
     }
 }

@@ -40,7 +40,7 @@ const STEM_CACHE_BITS: u32 = 16;
 pub struct Analyzer {
     /// Stop words dropped and words stemmed (`quarry_en`).
     stemmed: bool,
-    /// Words whose stem differs are noted for the passage's word list
+    /// Words whose stem differs are noted for the passage's listed words
     /// (see [`super::words`]): the stemmed analyzer of an index writer.
     collect: bool,
 }

@@ -41,15 +41,48 @@ thread_local! {
     static PENDING: RefCell<Pending> = RefCell::new(Pending::default());
 }
 
+/// Strings one after the other in one buffer (no allocation each).
+#[derive(Clone, Default)]
+struct Strings {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`th string.
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
+        self.text.get(start..end)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).filter_map(|i| self.get(i))
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+}
+
 /// Normalised words whose stem differs from them, noted by the stemmed
 /// analyzer for the passage being indexed on this thread: short ones
-/// [`pack`]ed, longer ones one after the other in a string.
+/// [`pack`]ed, longer ones as text.
 #[derive(Default)]
 pub(super) struct Pending {
     short: Vec<u128>,
-    long: String,
-    /// Where each long word ends in `long`.
-    long_ends: Vec<usize>,
+    long: Strings,
 }
 
 impl Pending {
@@ -67,7 +100,7 @@ impl Pending {
             if !kept.is_empty() {
                 self.append(&kept);
             }
-            if self.short.len() + self.long_ends.len() > MAX_PENDING {
+            if self.short.len() + self.long.len() > MAX_PENDING {
                 self.clear();
             }
             *kept = self;
@@ -83,37 +116,24 @@ impl Pending {
     pub(super) fn push(&mut self, word: &str) {
         match pack(word) {
             Some(packed) => self.short.push(packed),
-            None => {
-                self.long.push_str(word);
-                self.long_ends.push(self.long.len());
-            }
+            None => self.long.push(word),
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.short.is_empty() && self.long_ends.is_empty()
+        self.short.is_empty() && self.long.len() == 0
     }
 
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
-        self.long_ends.clear();
     }
 
     fn append(&mut self, other: &Pending) {
         self.short.extend_from_slice(&other.short);
-        let mut start = 0;
-        for &end in &other.long_ends {
-            self.push(&other.long[start..end]);
-            start = end;
+        for word in other.long.iter() {
+            self.long.push(word);
         }
-    }
-
-    fn long_words(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.long_ends.iter().copied());
-        starts
-            .zip(self.long_ends.iter().copied())
-            .map(|(start, end)| &self.long[start..end])
     }
 }
 
@@ -184,16 +204,16 @@ impl Listed {
 #[derive(Clone, Default)]
 pub struct ListedWords {
     listed: Listed,
-    /// The words of the stream, one after the other, and where each ends.
-    new: String,
-    ends: Vec<usize>,
+    /// The words of the stream.
+    new: Strings,
+    /// A word being unpacked.
+    word: String,
     token: Token,
 }
 
 /// The stream of [`ListedWords`].
 pub struct ListedWordsStream<'a> {
-    new: &'a str,
-    ends: &'a [usize],
+    new: &'a Strings,
     next: usize,
     token: &'a mut Token,
 }
@@ -207,16 +227,15 @@ impl Tokenizer for ListedWords {
             self.listed.start(file);
         }
         self.new.clear();
-        self.ends.clear();
         for &packed in &pending.short {
-            if self.listed.insert_packed(packed) && unpack_into(packed, &mut self.new) {
-                self.ends.push(self.new.len());
+            self.word.clear();
+            if self.listed.insert_packed(packed) && unpack_into(packed, &mut self.word) {
+                self.new.push(&self.word);
             }
         }
-        for word in pending.long_words() {
+        for word in pending.long.iter() {
             if self.listed.insert_long(word) {
-                self.new.push_str(word);
-                self.ends.push(self.new.len());
+                self.new.push(word);
             }
         }
         pending.clear();
@@ -224,7 +243,6 @@ impl Tokenizer for ListedWords {
         self.token.reset();
         ListedWordsStream {
             new: &self.new,
-            ends: &self.ends,
             next: 0,
             token: &mut self.token,
         }
@@ -233,15 +251,11 @@ impl Tokenizer for ListedWords {
 
 impl TokenStream for ListedWordsStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(&end) = self.ends.get(self.next) else {
+        let Some(word) = self.new.get(self.next) else {
             return false;
         };
-        let start = match self.next {
-            0 => 0,
-            i => self.ends[i - 1],
-        };
         self.token.text.clear();
-        self.token.text.push_str(&self.new[start..end]);
+        self.token.text.push_str(word);
         self.token.position = self.next;
         self.next += 1;
         true
@@ -342,7 +356,7 @@ mod tests {
                 unpack_into(p, &mut s);
                 s
             })
-            .chain(back.long_words().map(String::from))
+            .chain(back.long.iter().map(String::from))
             .collect();
         got.sort();
         assert_eq!(got, ["an-unpackable-long-word", "running", "tariffs"]);

@@ -115,8 +115,8 @@ pub trait PrefixExpander {
 
 /// What `prefix*` searches in a text of `words`, each stem once, in
 /// order: the stems of the words that start with `prefix`, and the stems
-/// that do (stop words have none). An index finds the first in its word
-/// lists and the second in its dictionary of stems.
+/// that do (stop words have none). An index finds the first in its
+/// listed words (`words` field) and the second in its dictionary of stems.
 pub fn prefix_stems<'a>(
     words: impl IntoIterator<Item = &'a str>,
     prefix: &str,

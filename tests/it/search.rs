@@ -93,9 +93,10 @@ fn a_prefix_of_a_stem_finds_its_words() {
 
 #[test]
 fn a_prefix_finds_words_from_every_part_of_a_file_with_many_words() {
-    // A file's words are listed 50,000 at a time: words from the first
-    // list and from the last must both be found. Each is one that only a
-    // word list gives back: `qabcdezings*` is no prefix of its stem.
+    // An indexing thread forgets a file's listed words after 50,000 (and
+    // lists later ones again): words from the first passages and from the
+    // last must both be found. Each is one that only the listed words give
+    // back: `qabcdezings*` is no prefix of its stem.
     let words: Vec<String> = (0..60_000)
         .map(|i| {
             let letters: String = format!("{i:05}")
@@ -111,6 +112,8 @@ fn a_prefix_finds_words_from_every_part_of_a_file_with_many_words() {
         .collect::<Vec<_>>()
         .join(".\n\n");
     let env = TestEnv::new(&[("many.txt", &text)]);
+    // One indexing thread, so that it does list 50,000 words and start over.
+    env.index_with(&["--threads", "1"]).assert_code(0);
     for word in [&words[0], &words[30_000], &words[59_999]] {
         let (hits, _) = env.search_json(&[&format!("{word}*")]);
         assert_eq!(hits.len(), 1, "{word}*");
