@@ -9,7 +9,6 @@
 //! line at a time,
 //! so that a collection of any size is indexed in bounded memory.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
@@ -229,11 +228,9 @@ impl<'f, R: BufRead> Records<'f, R> {
     /// The document of the current line: `None` for a blank line, the
     /// reason for a line that is skipped.
     fn document(&mut self) -> Result<Option<Document>, &'static str> {
-        let line = String::from_utf8_lossy(&self.line);
-        if let (Cow::Owned(_), None) = (&line, self.invalid_utf8)
-            && let Err(e) = std::str::from_utf8(&self.line)
-        {
-            self.invalid_utf8 = Some(self.line_start + e.valid_up_to() as u64);
+        let (line, invalid) = super::line_text(&self.line);
+        if let (Some(at), None) = (invalid, self.invalid_utf8) {
+            self.invalid_utf8 = Some(self.line_start + at as u64);
         }
         if line.trim().is_empty() {
             return Ok(None);

@@ -252,6 +252,16 @@ fn decode(mut bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, Stri
     }
 }
 
+/// A line as text, and where its first invalid UTF-8 byte is (the line
+/// is then decoded lossily). Valid text, the usual case, is checked by the
+/// standard library's fast validator and borrowed.
+fn line_text(line: &[u8]) -> (std::borrow::Cow<'_, str>, Option<usize>) {
+    match std::str::from_utf8(line) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), None),
+        Err(e) => (String::from_utf8_lossy(line), Some(e.valid_up_to())),
+    }
+}
+
 /// UTF-16 code units to text, lossily (with a warning) when invalid.
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, warnings: &mut Vec<String>) -> String {
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));

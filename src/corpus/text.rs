@@ -4,7 +4,6 @@
 //! Indexing reads a text file as a stream ([`stream`]), a chunk of
 //! paragraphs at a time, so that a large file is never held whole.
 
-use std::borrow::Cow;
 use std::io::BufRead;
 use std::ops::Range;
 
@@ -80,11 +79,9 @@ pub fn stream<R: BufRead, E>(
                 end = true;
                 break;
             }
-            let text = String::from_utf8_lossy(&line);
-            if let (Cow::Owned(_), None) = (&text, invalid_utf8)
-                && let Err(e) = std::str::from_utf8(&line)
-            {
-                invalid_utf8 = Some(read + e.valid_up_to() as u64);
+            let (text, invalid) = super::line_text(&line);
+            if let (Some(at), None) = (invalid, invalid_utf8) {
+                invalid_utf8 = Some(read + at as u64);
             }
             read += n as u64;
             window.push_str(&text);

@@ -111,7 +111,13 @@ impl State {
     fn next(self, cat: Cat) -> State {
         let p = self.0;
         match (p[3], cat) {
-            (Part::ClosePlus, Cat::Close) | (Part::SpPlus, Cat::Sp) => self,
+            // A run of letters is one part, as runs of Close and Sp are: no
+            // rule looks at how long a run is, nor further back than the
+            // third-last part, so the boundaries are those of the crate's
+            // machine, which has one part per letter.
+            (Part::ClosePlus, Cat::Close)
+            | (Part::SpPlus, Cat::Sp)
+            | (Part::UpperLower, Cat::Upper | Cat::Lower) => self,
             _ => State([
                 p[1],
                 p[2],
@@ -189,9 +195,9 @@ pub(super) fn sentence_starts(text: &str) -> Option<Vec<usize>> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {
-        if state.0 == [Part::UpperLower; 4] && b.is_ascii_alphabetic() {
-            // Inside a word after a word: one more letter changes nothing
-            // and breaks nothing.
+        if state.0[3] == Part::UpperLower && b.is_ascii_alphabetic() {
+            // Inside a word: one more letter changes nothing and breaks
+            // nothing.
             at += 1;
             continue;
         }
