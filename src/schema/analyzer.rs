@@ -165,18 +165,41 @@ pub fn stem(word: &str) -> Option<String> {
     found.then_some(stem)
 }
 
-/// A short ASCII word (`ascii` as [`next_word`] says) packed and
-/// lowercased straight from the text: what [`pack`] gives for its
-/// normalised form, without making that form.
-fn pack_ascii(word: &str, ascii: bool) -> Option<u128> {
-    if !ascii || word.len() > PACKED_MAX {
+/// The short ASCII word at `word` of `text` (`ascii` as [`next_word`]
+/// says) packed and lowercased straight from the text: what [`pack`] gives
+/// for its normalised form, without making that form. The word is read as
+/// one 16-byte load when the text goes on that far (its bytes past the word
+/// masked off).
+fn pack_ascii(text: &str, word: std::ops::Range<usize>, ascii: bool) -> Option<u128> {
+    let len = word.len();
+    if !ascii || len > PACKED_MAX {
         return None;
     }
-    let mut bytes = [0u8; 16];
-    bytes[..word.len()].copy_from_slice(word.as_bytes());
-    bytes.make_ascii_lowercase();
-    bytes[15] = word.len() as u8;
-    Some(u128::from_le_bytes(bytes))
+    let bytes = text.as_bytes();
+    let raw = match bytes
+        .get(word.start..word.start + 16)
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+    {
+        Some(sixteen) => u128::from_le_bytes(sixteen) & ((1 << (8 * len)) - 1),
+        None => {
+            let mut padded = [0u8; 16];
+            padded[..len].copy_from_slice(bytes.get(word)?);
+            u128::from_le_bytes(padded)
+        }
+    };
+    Some(ascii_lowercase(raw) | ((len as u128) << 120))
+}
+
+/// `0x01` in every byte.
+const ONES: u128 = u128::MAX / 0xFF;
+
+/// Every byte of `x` (all below 0x80) lowercased, sixteen at once: a byte
+/// from `A` to `Z` gains 0x20. Adding 0x3F sets a byte's top bit from `A`
+/// up, adding 0x25 from past `Z` up, and no sum carries into the next byte.
+fn ascii_lowercase(x: u128) -> u128 {
+    let from_a = x + ONES * 0x3F;
+    let past_z = x + ONES * 0x25;
+    x | ((from_a & !past_z & (ONES * 0x80)) >> 2)
 }
 
 /// Bytes of the longest word (or stem) the cache holds; longer ones are
@@ -200,6 +223,11 @@ pub(super) fn pack(s: &str) -> Option<u128> {
 pub(super) fn unpack_into(packed: u128, out: &mut String) -> bool {
     let bytes = packed.to_le_bytes();
     let len = usize::from(bytes[15]);
+    if len <= PACKED_MAX && packed & (ONES * 0x80) == 0 {
+        // ASCII (the length byte is at most 15): no UTF-8 to validate.
+        out.extend(bytes[..len].iter().map(|&b| char::from(b)));
+        return true;
+    }
     match bytes.get(..len).map(std::str::from_utf8) {
         Some(Ok(s)) => {
             out.push_str(s);
@@ -372,7 +400,7 @@ impl TokenStream for AnalyzerStream<'_> {
             self.from = range.end;
             self.words += 1;
             let word = &self.text[range.clone()];
-            let cached = match pack_ascii(word, ascii) {
+            let cached = match pack_ascii(self.text, range.clone(), ascii) {
                 Some(packed) if self.stemmed => scratch.stems.get(packed).map(|s| (packed, s)),
                 _ => None,
             };
@@ -590,6 +618,22 @@ mod tests {
             text in "([a-zA-Zéèà ÉÀßæœøİıΣσςﬁ１２３\u{301}\u{308}.,'-]{1,12} ?){0,20}"
         ) {
             assert_same_as_chain(&text);
+        }
+
+        /// A wrong packing would only cost cache misses (the analyzer then
+        /// folds and packs the word the slow way), so it is checked here.
+        #[test]
+        fn an_ascii_word_packs_from_the_text_as_its_lowercase_form_packs(
+            before in "[ -~]{0,3}",
+            word in "[A-Za-z0-9]{1,20}",
+            after in "\\PC{0,20}",
+        ) {
+            let text = format!("{before}{word}{after}");
+            let range = before.len()..before.len() + word.len();
+            prop_assert_eq!(
+                pack_ascii(&text, range, true),
+                pack(&word.to_ascii_lowercase())
+            );
         }
     }
 }

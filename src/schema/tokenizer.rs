@@ -44,42 +44,70 @@ fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or_default()
 }
 
+/// What a byte is to [`next_word`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// ASCII, not a letter or digit: between words.
+    Gap,
+    /// An ASCII letter or digit.
+    Word,
+    /// Part of a char that is not ASCII: the char decides.
+    Other,
+}
+
+/// [`Byte`] of every byte value, looked up instead of tested.
+const BYTES: [Byte; 256] = {
+    let mut table = [Byte::Other; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() {
+            Byte::Word
+        } else {
+            Byte::Gap
+        };
+        b += 1;
+    }
+    table
+};
+
 /// The next word of `text` at or after byte `from`: its byte range and
-/// whether it is all ASCII. Bytes below 0x80 are tested without decoding a
-/// char (most text is mostly ASCII).
+/// whether it is all ASCII. ASCII bytes are classed by a table, without
+/// decoding a char (most text is mostly ASCII).
 pub(crate) fn next_word(text: &str, from: usize) -> Option<(std::ops::Range<usize>, bool)> {
     let bytes = text.as_bytes();
     let mut i = from;
     let start = loop {
-        let &b = bytes.get(i)?;
-        if b < 0x80 {
-            if b.is_ascii_alphanumeric() {
-                break i;
-            }
-            i += 1;
-        } else {
-            let c = char_at(text, i);
-            if is_word_char(c) {
-                break i;
-            }
-            i += c.len_utf8();
+        i += bytes
+            .get(i..)?
+            .iter()
+            .position(|&b| BYTES[usize::from(b)] != Byte::Gap)?;
+        if BYTES[usize::from(bytes[i])] == Byte::Word {
+            break i;
         }
+        let c = char_at(text, i);
+        if is_word_char(c) {
+            break i;
+        }
+        i += c.len_utf8();
     };
     let mut ascii = true;
     let mut end = start;
-    while let Some(&b) = bytes.get(end) {
-        if b < 0x80 {
-            if !b.is_ascii_alphanumeric() {
-                break;
+    loop {
+        let rest = bytes.get(end..).unwrap_or_default();
+        end += rest
+            .iter()
+            .position(|&b| BYTES[usize::from(b)] != Byte::Word)
+            .unwrap_or(rest.len());
+        match bytes.get(end) {
+            Some(&b) if BYTES[usize::from(b)] == Byte::Other => {
+                let c = char_at(text, end);
+                if !is_word_char(c) {
+                    break;
+                }
+                ascii = false;
+                end += c.len_utf8();
             }
-            end += 1;
-        } else {
-            let c = char_at(text, end);
-            if !is_word_char(c) {
-                break;
-            }
-            ascii = false;
-            end += c.len_utf8();
+            _ => break,
         }
     }
     Some((start..end, ascii))
