@@ -91,17 +91,26 @@ fn fastest(rounds: usize, mut run: impl FnMut()) -> Took {
 fn main() {
     let args = args();
     let data = std::fs::read_to_string(&args.path).expect("read the corpus");
-    let mut ids = Vec::new();
+    let mut metadata = Vec::new();
     let records: Vec<(String, String)> = data
         .lines()
         .map(|line| {
             let record: serde_json::Value = serde_json::from_str(line).expect("a JSON record");
-            let field = |name: &str| record[name].as_str().unwrap_or("").to_string();
-            ids.push(match &record["id"] {
-                serde_json::Value::String(id) => id.clone(),
-                other => other.to_string(),
+            let field = |name: &str| match &record[name] {
+                serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            };
+            metadata.push(Metadata {
+                id: field("id").unwrap_or_default(),
+                date: field("date").and_then(|d| quarry::corpus::normalize_date(&d)),
+                source: field("source"),
+                url: field("url"),
             });
-            (field("title"), field("text"))
+            (
+                field("title").unwrap_or_default(),
+                field("text").unwrap_or_default(),
+            )
         })
         .collect();
     let bounds = quarry::passage::Bounds::default();
@@ -166,7 +175,7 @@ fn main() {
     if args.runs("quarry") {
         let threads = args.threads;
         let took = fastest(args.rounds, || {
-            index_as_quarry(&records, &ids, &passages, threads);
+            index_as_quarry(&records, &metadata, &passages, threads);
         });
         line(
             &format!("quarry's schema ({threads} threads)"),
@@ -226,11 +235,19 @@ fn index(
     writer.wait_merging_threads().expect("merges");
 }
 
+/// What `quarry index` reads of a record besides its title and text.
+struct Metadata {
+    id: String,
+    date: Option<quarry::corpus::PubDate>,
+    source: Option<String>,
+    url: Option<String>,
+}
+
 /// Indexes the passages as `quarry index` writes them (one JSON Lines file
 /// `g.jsonl`, each record a document) into a new index, committed.
 fn index_as_quarry(
     records: &[(String, String)],
-    ids: &[String],
+    metadata: &[Metadata],
     passages: &[Vec<std::ops::Range<usize>>],
     threads: usize,
 ) {
@@ -245,22 +262,22 @@ fn index_as_quarry(
     let stamp = (1 << 30, 1_700_000_000_000_000_000);
     let mut first = None;
     let mut count = 0;
-    for (((title, text), id), ranges) in records.iter().zip(ids).zip(passages) {
-        let path = format!("{file}#{id}");
+    for (((title, text), meta), ranges) in records.iter().zip(metadata).zip(passages) {
+        let path = format!("{file}#{}", meta.id);
         for (number, range) in ranges.iter().enumerate() {
             let doc = fields.document(&quarry::schema::PassageDoc {
                 path: &path,
                 file,
-                doc_id: Some(id),
+                doc_id: Some(&meta.id),
                 passage: number as u64,
                 start: range.start as u64,
                 end: range.end as u64,
                 page: None,
                 title,
                 body: &text[range.clone()],
-                date: None,
-                source: None,
-                url: None,
+                date: meta.date.as_ref().map(|d| (d.iso.as_str(), d.seconds)),
+                source: meta.source.as_deref(),
+                url: meta.url.as_deref(),
                 author: None,
                 stamp,
                 record: None,

@@ -221,6 +221,16 @@ fn units(text: &str, block: Range<usize>) -> Vec<Unit> {
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - slice.as_ptr() as usize, w))
     {
+        if chunk.len() <= CHARS_PER_WORD {
+            // At most that many chars: one unit (most words).
+            out.push(Unit {
+                start: block.start + offset,
+                end: block.start + offset + chunk.len(),
+                chunk_start: true,
+                sentence_start: false,
+            });
+            continue;
+        }
         let mut first = true;
         let mut chars = chunk.char_indices().peekable();
         while let Some(&(from, _)) = chars.peek() {

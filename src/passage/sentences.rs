@@ -195,9 +195,22 @@ pub(super) fn sentence_starts(text: &str) -> Option<Vec<usize>> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {
-        if state.0[3] == Part::UpperLower && b.is_ascii_alphabetic() {
-            // Inside a word: one more letter changes nothing and breaks
-            // nothing.
+        // Words and the spaces between them, most of any text, take a
+        // short way: no break can come before them (SB11 needs `SATerm
+        // Close* Sp*` before), so only the state moves on.
+        let p = state.0;
+        if b.is_ascii_alphabetic() {
+            if p[3] == Part::UpperLower {
+                at += 1; // inside a word: one more letter changes nothing
+                continue;
+            }
+            if p[3] == Part::SpPlus && p[2] == Part::UpperLower {
+                state = State([p[1], p[2], p[3], Part::UpperLower]);
+                at += 1;
+                continue;
+            }
+        } else if b == b' ' && p[3] == Part::UpperLower {
+            state = State([p[1], p[2], p[3], Part::SpPlus]);
             at += 1;
             continue;
         }
@@ -214,16 +227,22 @@ pub(super) fn sentence_starts(text: &str) -> Option<Vec<usize>> {
         if before.0[3] == Part::Sot {
             continue; // SB1: the start of the text
         }
+        // Only SB11 breaks, after `SATerm Close* Sp*`; the rules before it
+        // only keep text joined, so they matter only there (most chars
+        // follow no sentence end and take this one test).
+        if !before.sb8a() {
+            continue;
+        }
         let joined = match cat {
             Cat::Numeric if before.0[3] == Part::ATerm => true, // SB6
             Cat::Upper if before.0[2] == Part::UpperLower && before.0[3] == Part::ATerm => true, // SB7
             _ if before.sb8(&text[here..]) => true,
-            Cat::SContinue | Cat::STerm | Cat::ATerm if before.sb8a() => true,
+            Cat::SContinue | Cat::STerm | Cat::ATerm => true, // SB8a
             Cat::Close | Cat::Sp if before.sb9() => true,
-            Cat::Sp if before.sb8a() => true, // SB10
+            Cat::Sp => true, // SB10
             _ => false,
         };
-        if !joined && before.sb8a() {
+        if !joined {
             out.push(here); // SB11
         }
     }

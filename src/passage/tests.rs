@@ -266,4 +266,22 @@ proptest! {
     ) {
         prop_assert_eq!(size(&text), by_chars(&text));
     }
+
+    /// A block to be cut is cut into units; there are as many as its size,
+    /// each at most twelve chars of one chunk, in order.
+    #[test]
+    fn a_block_has_as_many_units_as_its_size(
+        text in "([a-z.]{0,20}[é東]?[ \n]{0,2}){0,6}"
+    ) {
+        let all = units(&text, 0..text.len());
+        prop_assert_eq!(all.len(), by_chars(&text));
+        for pair in all.windows(2) {
+            prop_assert!(pair[0].end <= pair[1].start);
+        }
+        for unit in &all {
+            let slice = &text[unit.start..unit.end];
+            prop_assert!(!slice.is_empty() && !slice.contains(char::is_whitespace));
+            prop_assert!(slice.chars().count() <= CHARS_PER_WORD);
+        }
+    }
 }

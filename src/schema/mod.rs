@@ -35,7 +35,7 @@ pub use tokenizer::WordTokenizer;
 
 /// Bumped whenever the schema, an analyzer or the passage rules change in a
 /// way that makes an existing index wrong for this build.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// `kind` of a passage document.
 pub const KIND_PASSAGE: &str = "passage";
@@ -95,8 +95,13 @@ pub struct Fields {
     /// and that no earlier passage of its file listed (see the module
     /// doc). Its value, as written, is the file's key.
     pub words: Field,
+    /// Publication date, ISO 8601 as read (stored only: filters and
+    /// sorting use `date_ts`).
     pub date: Field,
+    /// Stored only: `source:` filters use `source_key`.
     pub source: Field,
+    /// Stored only, as `author` and `doc_id`: shown, never searched (each
+    /// indexed field costs every passage a term when indexing).
     pub url: Field,
     /// [`KIND_PASSAGE`] or [`KIND_FILE`].
     pub kind: Field,
@@ -210,9 +215,9 @@ pub fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", stemmed_text()),
         body: b.add_text_field("body", stemmed_text()),
         words: b.add_text_field("words", listed_words()),
-        date: b.add_text_field("date", STRING | STORED),
-        source: b.add_text_field("source", STRING | STORED),
-        url: b.add_text_field("url", STRING | STORED),
+        date: b.add_text_field("date", STORED),
+        source: b.add_text_field("source", STORED),
+        url: b.add_text_field("url", STORED),
         kind: b.add_text_field("kind", STRING),
         file_size: b.add_u64_field("file_size", STORED | FAST),
         file_mtime: b.add_i64_field("file_mtime", STORED | FAST),
@@ -222,9 +227,9 @@ pub fn build_schema() -> (Schema, Fields) {
         file: b.add_text_field("file", STRING | STORED | FAST),
         record: b.add_u64_field("record", FAST),
         failed: b.add_u64_field("failed", FAST),
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", STORED),
         page: b.add_u64_field("page", STORED),
-        author: b.add_text_field("author", STRING | STORED),
+        author: b.add_text_field("author", STORED),
         date_ts: b.add_i64_field("date_ts", INDEXED | STORED | FAST),
         source_key: b.add_text_field("source_key", STRING),
         failure: b.add_text_field("failure", STORED),
@@ -288,7 +293,20 @@ pub struct PassageDoc<'a> {
 impl Fields {
     /// Turns a passage into a tantivy document of this schema.
     pub fn document(&self, p: &PassageDoc<'_>) -> TantivyDocument {
-        let mut doc = TantivyDocument::default();
+        // Room for every value at once (numbers take 8 bytes each, strings
+        // their length and a few bytes): a passage's text is bigger than
+        // the 1 KiB a default document starts with, and growing it copies.
+        let strings = [p.path, p.file, p.title, p.body, p.file]
+            .iter()
+            .chain(p.date.as_ref().map(|(iso, _)| iso))
+            .chain(
+                [p.source, p.source, p.url, p.author, p.doc_id]
+                    .iter()
+                    .flatten(),
+            )
+            .map(|s| s.len() + 4)
+            .sum::<usize>();
+        let mut doc = TantivyDocument::with_capacity(strings + 16 * 8);
         doc.add_text(self.path, p.path);
         doc.add_u64(self.doc_key, document_key(p.path));
         doc.add_text(self.file, p.file);
