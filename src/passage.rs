@@ -169,16 +169,20 @@ fn pieces(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Piece> {
 fn blocks(text: &str, hard_breaks: &[usize]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut current: Option<Range<usize>> = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let line_start = offset;
-        offset += line.len();
+    let mut line_start = 0;
+    // Lines end after each '\n' (found by `memchr`, many times faster on
+    // lines of a few dozen bytes than the standard library's search).
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+    for line_end in ends.chain(std::iter::once(text.len())) {
+        let line = &text[line_start..line_end];
+        let offset = line_start;
+        line_start = line_end;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             out.extend(current.take());
             continue;
         }
-        let start = line_start + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
+        let start = offset + (trimmed.as_ptr() as usize - line.as_ptr() as usize);
         let end = start + trimmed.len();
         match current.as_mut() {
             Some(block) => block.end = end,
