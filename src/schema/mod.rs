@@ -294,8 +294,10 @@ impl Fields {
     /// Turns a passage into a tantivy document of this schema.
     pub fn document(&self, p: &PassageDoc<'_>) -> TantivyDocument {
         // Room for every value at once (numbers take 8 bytes each, strings
-        // their length and a few bytes): a passage's text is bigger than
-        // the 1 KiB a default document starts with, and growing it copies.
+        // their length and a few bytes; the file key is written twice, as
+        // `file` and as `words`, and the source as read and lowercased): a
+        // passage's text is bigger than the 1 KiB a default document
+        // starts with, and growing it copies.
         let strings = [p.path, p.file, p.title, p.body, p.file]
             .iter()
             .chain(p.date.as_ref().map(|(iso, _)| iso))
