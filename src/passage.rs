@@ -13,7 +13,7 @@
 //! longer than [`CHARS_PER_WORD`] chars (minified text, CJK runs) counts one
 //! word per that many chars, so that text without spaces is cut too.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -147,7 +147,7 @@ fn pieces(text: &str, hard_breaks: &[usize], bounds: Bounds) -> Vec<Piece> {
             // Only a block that is cut needs its units, and its sentence
             // starts (segmentation is the costly part of splitting).
             let mut units = units(text, block.clone());
-            mark_sentence_starts(&mut units, text, block.clone());
+            mark_sentence_starts(&mut units, text, block.clone(), bounds);
             pieces.extend(cut(&units, bounds).into_iter().map(|(range, size)| Piece {
                 range,
                 size,
@@ -254,16 +254,98 @@ fn units(text: &str, block: Range<usize>) -> Vec<Unit> {
     out
 }
 
-/// Marks the units of `block` that start a sentence: the first unit of a
-/// chunk that begins where [`sentence_starts`] puts a sentence start.
-fn mark_sentence_starts(units: &mut [Unit], text: &str, block: Range<usize>) {
-    let starts = sentence_starts(&text[block.clone()]);
-    let mut next_sentence = starts.iter().peekable();
-    for unit in units.iter_mut().filter(|u| u.chunk_start) {
-        let offset = unit.start - block.start;
-        while next_sentence.next_if(|&&s| s < offset).is_some() {}
-        unit.sentence_start = next_sentence.next_if(|&&s| s == offset).is_some();
+/// Marks the units of `block` that [`cut`] may cut at and that start a
+/// sentence: the first unit of a chunk that begins where
+/// [`sentence_starts`] puts a sentence start. Sentences are looked for
+/// only around those units ([`cut_windows`]: about half of a long block),
+/// with enough text on each side that the starts found are those of the
+/// whole block (see [`CONTEXT_CHUNKS`]).
+fn mark_sentence_starts(units: &mut [Unit], text: &str, block: Range<usize>, bounds: Bounds) {
+    // Each window with the text around it; windows whose texts overlap
+    // are read as one (a block of a few long chunks is read once).
+    let mut reads: Vec<(Range<usize>, RangeInclusive<usize>)> = Vec::new();
+    for window in cut_windows(units.len(), bounds) {
+        let (first, last) = (*window.start(), *window.end());
+        let start = units[first.saturating_sub(CONTEXT_UNITS)..first]
+            .iter()
+            .rev()
+            .filter(|u| u.chunk_start)
+            .nth(CONTEXT_CHUNKS - 1)
+            .map_or(block.start, |u| u.start);
+        let end = context_end(units, last, text).unwrap_or(block.end);
+        match reads.last_mut() {
+            Some((read, windows)) if read.end > start => {
+                read.end = end;
+                *windows = *windows.start()..=last;
+            }
+            _ => reads.push((start..end, window)),
+        }
     }
+    for (read, windows) in reads {
+        let starts = sentence_starts(&text[read.clone()]);
+        let mut next_sentence = starts.iter().peekable();
+        for unit in units[windows].iter_mut().filter(|u| u.chunk_start) {
+            let offset = unit.start - read.start;
+            while next_sentence.next_if(|&&s| s < offset).is_some() {}
+            unit.sentence_start = next_sentence.next_if(|&&s| s == offset).is_some();
+        }
+    }
+}
+
+/// Most units looked at for the context of a window on either side;
+/// past them the context runs to the block's edge (chunks that long are
+/// not words).
+const CONTEXT_UNITS: usize = 64;
+
+/// Whole chunks of text kept before a window of units whose sentence
+/// starts are wanted. Whether a sentence starts at a chunk looks back only
+/// to the sentence end before it (a terminator, closing quotes and
+/// brackets in the same chunk, then spaces) and to the word that ends
+/// there (initials, abbreviations): the chunk before, never further.
+const CONTEXT_CHUNKS: usize = 4;
+
+/// Where the text read after the unit `last` can end: after at least two
+/// more chunks, and after the first chunk past `last` that has a letter.
+/// Whether a sentence starts after a full stop can look ahead over any
+/// run of digits, spaces and punctuation for a lowercase letter (UAX #29,
+/// SB8); the first letter settles it. `None`: read to the block's end.
+fn context_end(units: &[Unit], last: usize, text: &str) -> Option<usize> {
+    let mut chunks = 0;
+    let mut letter = false;
+    for (i, unit) in units.iter().enumerate().skip(last + 1).take(CONTEXT_UNITS) {
+        if unit.chunk_start {
+            if chunks >= 2 && letter {
+                return Some(units[i - 1].end);
+            }
+            chunks += 1;
+        }
+        letter = letter || text[unit.start..unit.end].chars().any(char::is_alphabetic);
+    }
+    None
+}
+
+/// How [`cut`] cuts a block of `n` units: into `k` pieces, each cut within
+/// `tolerance` units of its ideal place.
+fn cut_plan(n: usize, bounds: Bounds) -> (usize, usize) {
+    let target = bounds.target.clamp(1, bounds.max.max(1));
+    (n.div_ceil(target), target / 4)
+}
+
+/// The units [`cut`] may cut a block of `n` units at, as sorted, disjoint
+/// ranges of unit indices: those within the tolerance of an ideal cut.
+fn cut_windows(n: usize, bounds: Bounds) -> Vec<RangeInclusive<usize>> {
+    let (k, tolerance) = cut_plan(n, bounds);
+    let mut windows: Vec<RangeInclusive<usize>> = Vec::new();
+    for i in 1..k {
+        let ideal = i * n / k;
+        let lo = ideal.saturating_sub(tolerance);
+        let hi = (ideal + tolerance).min(n.saturating_sub(1));
+        match windows.last_mut() {
+            Some(w) if *w.end() + 1 >= lo => *w = *w.start()..=hi,
+            _ => windows.push(lo..=hi),
+        }
+    }
+    windows
 }
 
 /// Abbreviations after which a full stop does not end a sentence.
@@ -324,9 +406,7 @@ pub(crate) fn sentence_starts(block: &str) -> Vec<usize> {
 /// cut, else cutting at the ideal unit. Returns each piece with its size.
 fn cut(units: &[Unit], bounds: Bounds) -> Vec<(Range<usize>, usize)> {
     let n = units.len();
-    let target = bounds.target.clamp(1, bounds.max.max(1));
-    let k = n.div_ceil(target);
-    let tolerance = target / 4;
+    let (k, tolerance) = cut_plan(n, bounds);
     let mut cuts = vec![0];
     for i in 1..k {
         let prev = *cuts.last().unwrap_or(&0);

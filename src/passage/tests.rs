@@ -285,3 +285,58 @@ proptest! {
         }
     }
 }
+
+/// Words and separators where sentence rules look back and ahead:
+/// abbreviations, initials, closing quotes and brackets, numbers after a
+/// full stop, capitalised and lowercase words.
+fn sentence_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        Just("The".to_string()),
+        Just("theft".to_string()),
+        Just("Mr.".to_string()),
+        Just("U.S.".to_string()),
+        Just("J.".to_string()),
+        Just("etc.".to_string()),
+        Just("end.”".to_string()),
+        Just("(12)".to_string()),
+        Just("3.5".to_string()),
+        Just("“Quote".to_string()),
+        Just("why?".to_string()),
+        Just("Ο".to_string()),
+        Just("東京。".to_string()),
+        "[A-Za-z]{1,8}[.!?]?",
+    ];
+    let sep = prop_oneof![
+        6 => Just(" ".to_string()),
+        1 => Just("\n".to_string()),
+        1 => Just(". ".to_string()),
+        1 => Just(" - ".to_string()),
+    ];
+    prop::collection::vec((word, sep), 1..400)
+        .prop_map(|parts| parts.into_iter().map(|(w, s)| w + &s).collect())
+}
+
+proptest! {
+    #[test]
+    fn sentence_starts_found_around_the_cuts_are_those_of_the_whole_block(
+        text in sentence_text(),
+        small in any::<bool>(),
+    ) {
+        let bounds = if small {
+            Bounds { min: 3, target: 6, max: 10 }
+        } else {
+            Bounds::default()
+        };
+        for block in blocks(&text, &[]) {
+            let whole = sentence_starts(&text[block.clone()]);
+            let mut units = units(&text, block.clone());
+            mark_sentence_starts(&mut units, &text, block.clone(), bounds);
+            for window in cut_windows(units.len(), bounds) {
+                for unit in &units[window] {
+                    let expected = unit.chunk_start && whole.contains(&(unit.start - block.start));
+                    prop_assert_eq!(unit.sentence_start, expected, "unit at {}", unit.start);
+                }
+            }
+        }
+    }
+}
