@@ -275,7 +275,7 @@ fn mark_sentence_starts(units: &mut [Unit], text: &str, block: Range<usize>, bou
         let end = context_end(units, last, text).unwrap_or(block.end);
         match reads.last_mut() {
             Some((read, windows)) if read.end > start => {
-                read.end = end;
+                read.end = read.end.max(end);
                 *windows = *windows.start()..=last;
             }
             _ => reads.push((start..end, window)),

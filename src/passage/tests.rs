@@ -153,7 +153,16 @@ fn arbitrary_text() -> impl Strategy<Value = String> {
         1 => Just("\r\n".to_string()),
         1 => Just(". ".to_string()),
     ];
-    prop::collection::vec((word, sep), 0..700)
+    joined(word, sep, 0..700)
+}
+
+/// Texts of `words` each followed by a separator.
+fn joined(
+    word: impl Strategy<Value = String>,
+    sep: impl Strategy<Value = String>,
+    parts: Range<usize>,
+) -> impl Strategy<Value = String> {
+    prop::collection::vec((word, sep), parts)
         .prop_map(|parts| parts.into_iter().map(|(w, s)| w + &s).collect())
 }
 
@@ -312,8 +321,7 @@ fn sentence_text() -> impl Strategy<Value = String> {
         1 => Just(". ".to_string()),
         1 => Just(" - ".to_string()),
     ];
-    prop::collection::vec((word, sep), 1..400)
-        .prop_map(|parts| parts.into_iter().map(|(w, s)| w + &s).collect())
+    joined(word, sep, 1..400)
 }
 
 proptest! {
