@@ -140,6 +140,10 @@ impl Pending {
 /// Slots of the cache of recent words: 2^this.
 const RECENT_BITS: u32 = 11;
 
+/// Past this many filled slots, a start empties the whole cache of recent
+/// words.
+const FEW_FILLED: usize = 1 << (RECENT_BITS - 3);
+
 /// The words a tokenizer has listed for one file. A word repeated, the
 /// common case, is usually found in a small cache of recent words (which
 /// stays in the processor's first-level cache) before the set is looked
@@ -153,6 +157,10 @@ struct Listed {
     /// Packed words lately listed, each in the slot its hash picks (0 is
     /// no word).
     recent: Vec<u128>,
+    /// The slots of `recent` filled since the last start, while few: a
+    /// small file's start empties those instead of all 32 KiB (4% of
+    /// indexing 2,225 news articles went to emptying the whole cache).
+    filled: Vec<u16>,
 }
 
 impl Default for Listed {
@@ -162,6 +170,7 @@ impl Default for Listed {
             short: FxHashSet::default(),
             long: FxHashSet::default(),
             recent: vec![0; 1 << RECENT_BITS],
+            filled: Vec::new(),
         }
     }
 }
@@ -173,7 +182,14 @@ impl Listed {
         self.file.push_str(file);
         self.short.clear();
         self.long.clear();
-        self.recent.fill(0);
+        if self.filled.len() < FEW_FILLED {
+            for &slot in &self.filled {
+                self.recent[usize::from(slot)] = 0;
+            }
+        } else {
+            self.recent.fill(0);
+        }
+        self.filled.clear();
     }
 
     /// Lists a packed word; false when it was listed already.
@@ -183,6 +199,9 @@ impl Listed {
         let recent = &mut self.recent[slot as usize];
         if *recent == packed {
             return false;
+        }
+        if *recent == 0 && self.filled.len() < FEW_FILLED {
+            self.filled.push(slot as u16);
         }
         *recent = packed;
         self.short.insert(packed)
@@ -326,6 +345,24 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(listed(&mut words, "b.txt", &["Steel tariffs"]), ["tariffs"]);
+    }
+
+    #[test]
+    fn another_file_lists_again_the_words_of_a_file_with_many() {
+        // Past `FEW_FILLED` distinct words the whole cache of recent words
+        // is emptied at the next file; below it, only its filled slots.
+        for count in [3, 2 * FEW_FILLED] {
+            let text: Vec<String> = (0..count).map(|i| format!("running{i}s")).collect();
+            let text = text.join(" ");
+            let mut words = ListedWords::default();
+            let first = listed(&mut words, "a.txt", &[&text]);
+            assert_eq!(first.len(), count);
+            assert_eq!(
+                listed(&mut words, "b.txt", &[&text]),
+                first,
+                "{count} words"
+            );
+        }
     }
 
     #[test]
