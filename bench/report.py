@@ -37,6 +37,24 @@ def gnu_time(path):
     return seconds, rss
 
 
+def index_runs(results, name):
+    """(wall s, CPU s, peak RSS KiB) of each indexing run of a corpus, in
+    run order (`NAME.index.N.time`; an older single `NAME.index.time` too)."""
+    paths = sorted(results.glob(f"{name}.index.*.time"), key=lambda p: int(p.name.split(".")[-2]))
+    paths = paths or [results / f"{name}.index.time"]
+    runs = []
+    for path in paths:
+        wall, rss = gnu_time(path)
+        runs.append((wall, cpu_seconds(path), rss))
+    return runs
+
+
+def median(values):
+    """The middle value (the lower middle of an even count: a real run)."""
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def latency_tables(path):
     """The two Markdown tables printed by benches/latency.rs: rows only."""
     tables, rows = [], []
@@ -88,26 +106,33 @@ def main():
     out.append("")
     out.append("### Indexing")
     out.append("")
+    runs = machine.get("index_runs", "1")
     out.append(
-        "A fresh index of each corpus with the defaults (`--memory 256` MiB for the whole run, one indexing "
-        "thread per core), warm file cache; wall time and peak RSS of the whole `quarry index` "
-        "process from `/usr/bin/time -v` (CPU s: user + system, all threads). MB = 10^6 bytes of corpus files as read (JSON Lines "
-        "with their metadata); MiB = 2^20 bytes."
+        f"{runs} fresh index(es) of each corpus, one after the other, each into an empty folder, with the "
+        "defaults (`--memory 256` MiB for the whole run, one indexing thread per core), warm file cache; "
+        "wall time and peak RSS of the whole `quarry index` process from `/usr/bin/time -v` (CPU s: user + "
+        "system, all threads). `wall s` and `MB/s` are those of the median run (by wall time), with the "
+        "range over the runs; peak RSS is the highest of the runs. MB = 10^6 bytes of corpus files as read "
+        "(JSON Lines with their metadata); MiB = 2^20 bytes."
     )
     out.append("")
-    out.append("| corpus | input MB | documents | passages | wall s | CPU s | MB/s | documents/s | peak RSS MiB | index MiB |")
+    out.append("| corpus | input MB | documents | passages | wall s (range) | CPU s | MB/s (range) | documents/s | peak RSS MiB | index MiB |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     indexing = {}
     for name in corpora:
-        wall, rss = gnu_time(results / f"{name}.index.time")
+        measured = index_runs(results, name)
+        wall, cpu, _ = median(measured)
+        walls = [w for w, _, _ in measured]
+        rss = max(r for _, _, r in measured)
         stats = json.loads((results / f"{name}.stats.json").read_text())
         sizes = env(results / f"{name}.sizes.env")
         mb = int(sizes["input_bytes"]) / 1e6
         indexing[name] = (mb / wall, rss / 1024)
         out.append(
-            f"| {name} | {mb:.1f} | {stats['documents']:,} | {stats['passages']:,} | {wall:.2f} | "
-            f"{cpu_seconds(results / f'{name}.index.time'):.2f} | "
-            f"{mb / wall:.1f} | {stats['documents'] / wall:,.0f} | {rss / 1024:.0f} | "
+            f"| {name} | {mb:.1f} | {stats['documents']:,} | {stats['passages']:,} | "
+            f"{wall:.2f} ({min(walls):.2f}–{max(walls):.2f}) | {cpu:.2f} | "
+            f"{mb / wall:.1f} ({mb / max(walls):.1f}–{mb / min(walls):.1f}) | "
+            f"{stats['documents'] / wall:,.0f} | {rss / 1024:.0f} | "
             f"{int(sizes['index_bytes']) / 2**20:.1f} |"
         )
     out.append("")

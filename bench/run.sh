@@ -11,6 +11,7 @@
 #             indexes and raw results (default: a new temporary folder; kept)
 # Environment: CORPORA (default "bbc-news reuters gutenberg"), SEARCH_RUNS
 # (CLI runs per index, default 30), ROUNDS (latency rounds, default 3),
+# INDEX_RUNS (fresh indexes of each corpus, default 3: the median is shown),
 # HOT=0 skips the criterion benches.
 # Needs: cargo, python3, zstd, GNU time (/usr/bin/time); hyperfine if present.
 set -euo pipefail
@@ -23,6 +24,7 @@ mkdir -p "$work"
 corpora=${CORPORA:-"bbc-news reuters gutenberg"}
 search_runs=${SEARCH_RUNS:-30}
 rounds=${ROUNDS:-3}
+index_runs=${INDEX_RUNS:-3}
 query="oil prices"   # the query of the per-process timing
 results="$work/results"
 rm -rf "$results" && mkdir -p "$results"
@@ -49,6 +51,7 @@ quarry="$repo/target/release/quarry"
   echo "date=$(date -u +%Y-%m-%d)"
   echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "rounds=$rounds"
+  echo "index_runs=$index_runs"
 } > "$results/machine.env"
 
 # Lays out corpus NAME in the work folder; prints "corpus_dir extra_flags".
@@ -84,10 +87,15 @@ for name in $corpora; do
   rm -rf "$index"; mkdir -p "$work/$name"
   input_bytes=$(find -L "$corpus" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
   find -L "$corpus" -type f -exec cat {} + > /dev/null   # warm file cache
-  log "indexing $name ($input_bytes bytes)"
-  # shellcheck disable=SC2086
-  /usr/bin/time -v "$quarry" index -q $flags --corpus "$corpus" --index "$index" \
-    2> "$results/$name.index.time"
+  # Each run into an empty folder; the report takes the median run (the
+  # cores are shared: one run can be slowed by a neighbour's build).
+  for run in $(seq "$index_runs"); do
+    log "indexing $name ($input_bytes bytes), run $run of $index_runs"
+    rm -rf "$index"
+    # shellcheck disable=SC2086
+    /usr/bin/time -v "$quarry" index -q $flags --corpus "$corpus" --index "$index" \
+      2> "$results/$name.index.$run.time"
+  done
   "$quarry" stats --index "$index" --format json > "$results/$name.stats.json"
   {
     echo "input_bytes=$input_bytes"
