@@ -221,18 +221,27 @@ pub(super) fn pack(s: &str) -> Option<u128> {
 /// Appends a string [`pack`]ed into `packed` to `out`; false when `packed`
 /// is no packed string.
 pub(super) fn unpack_into(packed: u128, out: &mut String) -> bool {
-    let bytes = packed.to_le_bytes();
-    let len = usize::from(bytes[15]);
+    let bytes = Aligned(packed.to_le_bytes());
+    let len = usize::from(bytes.0[15]);
+    if len > PACKED_MAX {
+        return false;
+    }
     // One validation and one copy: pushing ASCII bytes char by char cost
-    // three times as many instructions (BENCHMARKS.md).
-    match bytes.get(..len).map(std::str::from_utf8) {
-        Some(Ok(s)) => {
+    // three times as many instructions (BENCHMARKS.md). All 16 bytes are
+    // checked (padding NULs and the length byte, below 16, are ASCII):
+    // aligned and whole, they cost a little less than the string alone.
+    match std::str::from_utf8(&bytes.0).map(|s| s.get(..len)) {
+        Ok(Some(s)) => {
             out.push_str(s);
             true
         }
         _ => false,
     }
 }
+
+/// Sixteen bytes on a 16-byte boundary.
+#[repr(align(16))]
+struct Aligned([u8; 16]);
 
 /// A cached stem: a packed string, or [`Stem::STOP`].
 #[derive(Clone, Copy, PartialEq, Eq)]
