@@ -103,9 +103,9 @@ def main():
         f"Written by `bench/run.sh` on {machine['date']} (commit {machine['commit']}, "
         f"{machine['rustc']}, release build). Machine: {machine['cpu']}, {machine['cores']} cores, "
         f"{mem_gib:.0f} GiB of memory, Linux {machine['kernel']}. Load average "
-        f"{machine['load']} when the run started and {machine['load_end']} when it ended: the "
-        "cores were shared with other builds, so wall times vary from run to run and CPU "
-        "times are given too."
+        f"{machine['load']} when the run started and {machine['load_end']} when it ended (the "
+        "suite's own build and runs count in it); other jobs may share the cores, so wall "
+        "times vary from run to run and CPU times are given too."
     )
     out.append("")
     out.append("### Indexing")
